@@ -6,6 +6,7 @@ same model and inputs but computes nothing; on CUDA it is torch.cuda.max_memory_
 allocated before the pass.
 
     OMP_NUM_THREADS=1 python bench/logprob_memory.py                 # CPU: B=4, T=512 (< 2 min)
+    python bench/logprob_memory.py --chunks 256,1024                 # `chunked` is the default chunk (2**24 // V)
     python bench/logprob_memory.py --batch 8 --tokens 512            # the 8x512 config (CPU: ~10 GB for naive)
 """
 import argparse, json, os, resource, subprocess, sys, time
@@ -34,7 +35,9 @@ def worker(args):
     if device == 'cuda': torch.cuda.synchronize(); base = torch.cuda.memory_allocated(); torch.cuda.reset_peak_memory_stats()
     t0 = time.perf_counter()
     if args.mode == 'naive': naive(model, ids, mask, args.prompt).sum().backward()
-    elif args.mode == 'chunked': token_logprobs(model, ids, mask, args.prompt, chunk_size=args.chunk)[0].sum().backward()
+    elif args.mode.startswith('chunked'):
+        c = args.mode.partition(':')[2]
+        token_logprobs(model, ids, mask, args.prompt, chunk_size=int(c) if c else None)[0].sum().backward()
     if device == 'cuda': torch.cuda.synchronize(); peak = torch.cuda.max_memory_allocated() - base
     else: peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # Linux: KiB
     print(json.dumps(dict(mode=args.mode, device=device, peak_bytes=peak, seconds=time.perf_counter() - t0)))
@@ -43,21 +46,23 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--batch', type=int, default=None); p.add_argument('--tokens', type=int, default=512)
     p.add_argument('--prompt', type=int, default=16); p.add_argument('--vocab', type=int, default=151936)
-    p.add_argument('--hidden', type=int, default=256); p.add_argument('--chunk', type=int, default=1024)
+    p.add_argument('--hidden', type=int, default=256)
+    p.add_argument('--chunks', default='1024', help='comma-separated explicit chunk sizes to compare with the default (None)')
     p.add_argument('--cpu', action='store_true'); p.add_argument('--mode', default=None)
     args = p.parse_args()
     if args.mode: return worker(args)
     import torch
+    from real_nb.model import logprob_chunk_size
     cuda = torch.cuda.is_available() and not args.cpu
     args.batch = args.batch or (8 if cuda else 4)
     cmd = [sys.executable, __file__] + [f'--{k}={v}' for k, v in vars(args).items() if k not in ('cpu', 'mode')] + (['--cpu'] if args.cpu else [])
     res = {m: json.loads(subprocess.run(cmd + [f'--mode={m}'], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-           for m in (['baseline'] if not cuda else []) + ['naive', 'chunked']}
+           for m in (['baseline'] if not cuda else []) + ['naive', 'chunked'] + [f'chunked:{c}' for c in args.chunks.split(',') if c]}
     base = res.pop('baseline', {'peak_bytes': 0})['peak_bytes']
     logits_gb = args.batch * args.tokens * args.vocab * 4 / 2**30
     print(f"device={'cuda:' + torch.cuda.get_device_name() if cuda else 'cpu'}  B={args.batch} T={args.tokens} V={args.vocab} "
-          f"H={args.hidden} chunk={args.chunk}  (one fp32 (B,T,V) logits tensor = {logits_gb:.2f} GiB)")
+          f"H={args.hidden}  default chunk={logprob_chunk_size(args.vocab)} positions  (one fp32 (B,T,V) logits tensor = {logits_gb:.2f} GiB)")
     for m, r in res.items():
-        print(f"{m:8s} peak memory of forward+backward: {(r['peak_bytes'] - base) / 2**30:6.2f} GiB   time {r['seconds']:6.1f} s")
+        print(f"{m:13s} peak memory of forward+backward: {(r['peak_bytes'] - base) / 2**30:6.2f} GiB   time {r['seconds']:6.1f} s")
 
 if __name__ == '__main__': main()

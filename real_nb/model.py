@@ -4,7 +4,16 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_CHARS', 'SPECIAL_TOKENS', 'ARCHS', 'char_tokenizer', 'build_tiny_model', 'guard_bnb_cpu', 'load_tokenizer',
-           'load_policy', 'reference', 'body_and_head', 'position_ids_from_mask', 'token_logprobs']
+           'load_policy', 'reference', 'body_and_head', 'position_ids_from_mask', 'logprob_chunk_size',
+           'token_logprobs']
+
+# %% ../nbs/05_model.ipynb #e3e1916f
+import logging
+def _drop_bnb_kernels_hint(record:logging.LogRecord, # a record of bitsandbytes' CPU backend logger
+                          )->bool:
+    "Logging filter: drop bitsandbytes' import-time 'pip install kernels' hint (an optional CPU kernel), keep the rest."
+    return 'kernels-community' not in record.getMessage()
+logging.getLogger('bitsandbytes.backends.cpu.ops').addFilter(_drop_bnb_kernels_hint)
 
 # %% ../nbs/05_model.ipynb #806a85f3
 import warnings
@@ -35,17 +44,24 @@ def char_tokenizer(chars:str=DEFAULT_CHARS, # the vocabulary: one token per char
 ARCHS = {'llama': LlamaConfig, 'qwen2': Qwen2Config}
 
 # %% ../nbs/05_model.ipynb #2d0d854a
+def _tiny_config(tok, # the char tokenizer: vocabulary size and special token ids
+                 arch='llama', hidden_size=64, num_layers=2, num_heads=4, intermediate_size=None, # see build_tiny_model
+                 max_position_embeddings=64):
+    "Config of a tiny `arch` causal LM (untied head) over `tok`'s vocabulary."
+    if arch not in ARCHS: raise ValueError(f"build_tiny_model: arch={arch!r} is not supported; choose one of {list(ARCHS)}")
+    return ARCHS[arch](vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=intermediate_size or 2*hidden_size,
+        num_hidden_layers=num_layers, num_attention_heads=num_heads, num_key_value_heads=num_heads, tie_word_embeddings=False,
+        max_position_embeddings=max_position_embeddings, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id)
+
+# %% ../nbs/05_model.ipynb #abea063c
 def build_tiny_model(path, # folder to save the model and tokenizer in
                      chars=DEFAULT_CHARS, arch='llama', # 'llama' or 'qwen2'
                      hidden_size=64, num_layers=2, num_heads=4, intermediate_size=None, # defaults to 2*hidden_size
                      max_position_embeddings=64, seed=0)->Path:
     "Save a char-level tokenizer and a randomly initialised causal LM to `path`."
-    if arch not in ARCHS: raise ValueError(f"build_tiny_model: arch={arch!r} is not supported; choose one of {list(ARCHS)}")
     path, tok = Path(path), char_tokenizer(chars)
-    cfg = ARCHS[arch](vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=intermediate_size or 2*hidden_size,
-        num_hidden_layers=num_layers, num_attention_heads=num_heads, num_key_value_heads=num_heads, tie_word_embeddings=False,
-        max_position_embeddings=max_position_embeddings, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-        eos_token_id=tok.eos_token_id)
+    cfg = _tiny_config(tok, arch, hidden_size, num_layers, num_heads, intermediate_size, max_position_embeddings)
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
     model.save_pretrained(path); tok.save_pretrained(path)
@@ -82,6 +98,23 @@ def load_tokenizer(name_or_path, trust_remote_code=False):
     return tok
 
 # %% ../nbs/05_model.ipynb #f7989a26
+def _load_base(name_or_path, qlora:bool, # NF4 double-quantised weights when True
+               dtype, device, trust_remote_code=False):
+    "The base causal LM: 4-bit with `dtype` compute (prepared for k-bit training) when `qlora`, else `dtype` on `device`."
+    kw = dict(dtype=dtype, trust_remote_code=trust_remote_code)
+    if qlora: kw.update(device_map={'': device}, quantization_config=BitsAndBytesConfig(load_in_4bit=True,
+        bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype))
+    model = AutoModelForCausalLM.from_pretrained(name_or_path, **kw)
+    return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False) if qlora else model.to(device)
+
+# %% ../nbs/05_model.ipynb #517119b3
+def _add_lora(model, **lora_kw): # LoraConfig arguments: r, lora_alpha, lora_dropout, target_modules
+    "`model` wrapped with peft LoRA adapters for causal LM."
+    with warnings.catch_warnings():   # peft reads a property transformers 5 renamed
+        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
+        return get_peft_model(model, LoraConfig(task_type='CAUSAL_LM', **lora_kw))
+
+# %% ../nbs/05_model.ipynb #54bf6a0c
 def load_policy(name_or_path, # local folder or hub id
                 qlora=True, lora=True, # 4-bit NF4 base / LoRA adapters; both False = full fine-tuning
                 lora_r=16, lora_alpha=32, lora_dropout=0.05, target_modules='all-linear',
@@ -91,16 +124,10 @@ def load_policy(name_or_path, # local folder or hub id
     if qlora and not lora: raise ValueError("load_policy: qlora=True needs lora=True (4-bit base weights cannot be trained)")
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     dtype = dtype or (torch.bfloat16 if device.type == 'cuda' and lora else torch.float32)
-    tok, kw = load_tokenizer(name_or_path, trust_remote_code), dict(dtype=dtype, trust_remote_code=trust_remote_code)
-    if qlora: kw.update(device_map={'': device}, quantization_config=BitsAndBytesConfig(load_in_4bit=True,
-        bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype))
-    model = AutoModelForCausalLM.from_pretrained(name_or_path, **kw)
-    model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False) if qlora else model.to(device)
+    tok = load_tokenizer(name_or_path, trust_remote_code)
+    model = _load_base(name_or_path, qlora, dtype, device, trust_remote_code)
     if gradient_checkpointing: _enable_checkpointing(model)
-    with warnings.catch_warnings():   # peft reads a property transformers 5 renamed
-        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
-        if lora: model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
-                                                         target_modules=target_modules, task_type='CAUSAL_LM'))
+    if lora: model = _add_lora(model, r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules)
     guard_bnb_cpu(model)
     model.generation_config.pad_token_id = tok.pad_token_id
     return model.train(), tok
@@ -137,21 +164,44 @@ def _chunk_logprobs(h, tgt, head, temperature, softcap, with_entropy):
     return logp, (lse - (z.softmax(-1) * z).sum(-1)) if with_entropy else None
 
 # %% ../nbs/05_model.ipynb #272d64e6
-def token_logprobs(model, input_ids, # (B, L) prompt (left-padded) + completion (right-padded)
-                   attention_mask, # (B, L)
-                   n_prompt:int, # P: completion positions are n_prompt..L-1
-                   temperature=1.0, chunk_size=1024, # positions (over B·T) per LM-head chunk
-                   with_entropy=False):
-    "fp32 log-probs `(B, T)` of the completion tokens (and entropies), computed chunk by chunk."
+def logprob_chunk_size(vocab_size:int, # V, the LM head's output size
+                       chunk_size:int|None=None, # positions per chunk; None: adaptive
+                      )->int:
+    "Positions per LM-head chunk: `chunk_size`, or by default `max(1, 2**24 // V)` so one fp32 `(c, V)` chunk is ≤ 64 MiB."
+    if chunk_size is None: return max(1, 2**24 // vocab_size)
+    if int(chunk_size) < 1: raise ValueError(f"token_logprobs: chunk_size={chunk_size} must be a positive number of positions, or None")
+    return int(chunk_size)
+
+# %% ../nbs/05_model.ipynb #4b7e6dd6
+def _completion_hidden(model, input_ids, attention_mask, # (B, L) each
+                       n_prompt:int): # P: completion positions are n_prompt..L-1
+    "Hidden states `(B·T, H)` that predict the completion tokens, the targets `(B·T,)`, the LM head and the config."
     (B, L), T = input_ids.shape, input_ids.shape[1] - n_prompt
     if not 1 <= n_prompt < L: raise ValueError(f"token_logprobs: n_prompt={n_prompt} must be in [1, {L-1}] (sequence length {L})")
     body, head, cfg = body_and_head(model)
     h = body(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids_from_mask(attention_mask),
              use_cache=False).last_hidden_state[:, n_prompt-1:-1].reshape(B*T, -1)
-    tgt, softcap = input_ids[:, n_prompt:].reshape(B*T), getattr(cfg, 'final_logit_softcapping', None)
+    return h, input_ids[:, n_prompt:].reshape(B*T), head, cfg
+
+# %% ../nbs/05_model.ipynb #630a58ac
+def _chunked_logprobs(h, tgt, head, # (N, H) hidden states, (N,) targets, LM head
+                      chunk_size:int, temperature, softcap, with_entropy):
+    "`_chunk_logprobs` over row chunks, each under non-reentrant checkpointing when grad flows: `(N,)` log-probs, entropies."
     ckpt = torch.is_grad_enabled() and h.requires_grad
-    parts = [checkpoint(_chunk_logprobs, h[i:i+chunk_size], tgt[i:i+chunk_size], head, temperature, softcap, with_entropy,
-                        use_reentrant=False) if ckpt else _chunk_logprobs(h[i:i+chunk_size], tgt[i:i+chunk_size], head,
-                        temperature, softcap, with_entropy) for i in range(0, B*T, chunk_size)]
-    logp = torch.cat([p[0] for p in parts]).view(B, T)
-    return logp, torch.cat([p[1] for p in parts]).view(B, T) if with_entropy else None
+    f = (lambda *a: checkpoint(_chunk_logprobs, *a, use_reentrant=False)) if ckpt else _chunk_logprobs
+    parts = [f(h[i:i+chunk_size], tgt[i:i+chunk_size], head, temperature, softcap, with_entropy) for i in range(0, len(tgt), chunk_size)]
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]) if with_entropy else None
+
+# %% ../nbs/05_model.ipynb #3360e089
+def token_logprobs(model, input_ids, # (B, L) prompt (left-padded) + completion (right-padded)
+                   attention_mask, # (B, L)
+                   n_prompt:int, # P: completion positions are n_prompt..L-1
+                   temperature=1.0,
+                   chunk_size:int|None=None, # positions (over B·T) per LM-head chunk; None: ≈64 MiB of fp32 logits each
+                   with_entropy=False):
+    "fp32 log-probs `(B, T)` of the completion tokens (and entropies), computed chunk by chunk."
+    B, T = input_ids.shape[0], input_ids.shape[1] - n_prompt
+    h, tgt, head, cfg = _completion_hidden(model, input_ids, attention_mask, n_prompt)
+    c = logprob_chunk_size(getattr(head, 'out_features', None) or cfg.vocab_size, chunk_size)
+    logp, ent = _chunked_logprobs(h, tgt, head, c, temperature, getattr(cfg, 'final_logit_softcapping', None), with_entropy)
+    return logp.view(B, T), ent.view(B, T) if with_entropy else None

@@ -106,6 +106,26 @@ def eos_ids(tokenizer, model=None)->list:
     ids |= set(e) if isinstance(e, (list, tuple)) else {e}
     return sorted(i for i in ids if i is not None)
 
+# %% ../nbs/06_rollout.ipynb #a6e7a15f
+def _encode_left(tok, prompts:list, device): # tokenizer, N prompt strings, target device
+    "Left-padded `BatchEncoding` of `prompts` on `device`; the tokenizer's padding side is left as it was."
+    side, tok.padding_side = tok.padding_side, 'left'
+    try: return tok(list(prompts), return_tensors='pt', padding=True).to(device)
+    finally: tok.padding_side = side
+
+# %% ../nbs/06_rollout.ipynb #7df84c8f
+def _generate_eval(m, enc, # the model; a left-padded `BatchEncoding` of N prompts
+                   G:int, seed=None, **kw): # samples per prompt; RNG seed; `generate` keyword arguments
+    "`m.generate` on each prompt repeated G times, in eval mode with a forked (optionally seeded) RNG: `(N·G, P+T)`."
+    was_training = m.training
+    guard_bnb_cpu(m); m.eval()
+    try:
+        with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
+            if seed is not None: torch.manual_seed(seed)
+            return m.generate(input_ids=enc.input_ids.repeat_interleave(G, 0),
+                              attention_mask=enc.attention_mask.repeat_interleave(G, 0), **kw)
+    finally: m.train(was_training)
+
 # %% ../nbs/06_rollout.ipynb #0b39dbe1
 class HFBackend:
     "Generation with transformers `generate` (CPU or GPU), in eval mode under `no_grad`."
@@ -118,20 +138,11 @@ class HFBackend:
         "Sample `num_generations` completions per prompt: a `Rollout` of N·G rows."
         m, tok, G = self.model, self.tokenizer, num_generations
         kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed)
-        side, tok.padding_side = tok.padding_side, 'left'
-        enc = tok(list(prompts), return_tensors='pt', padding=True).to(m.device)
-        tok.padding_side, was_training = side, m.training
-        guard_bnb_cpu(m); m.eval()
-        try:
-            with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
-                if seed is not None: torch.manual_seed(seed)
-                out = m.generate(input_ids=enc.input_ids.repeat_interleave(G, 0), pad_token_id=tok.pad_token_id,
-                                 attention_mask=enc.attention_mask.repeat_interleave(G, 0), eos_token_id=eos_ids(tok, m), **kw)
-        finally: m.train(was_training)
-        P = enc.input_ids.shape[1]
+        enc = _encode_left(tok, prompts, m.device)
+        out = _generate_eval(m, enc, G, seed, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
         p_lists = [row[msk.bool()].tolist() for row, msk in zip(enc.input_ids.cpu(), enc.attention_mask.cpu())]
-        return rollout_from_token_lists(list(prompts), p_lists, out[:, P:].tolist(), eos_ids(tok, m), tok.pad_token_id,
-                                        lambda ids: tok.decode(ids, skip_special_tokens=True))
+        return rollout_from_token_lists(list(prompts), p_lists, out[:, enc.input_ids.shape[1]:].tolist(), eos_ids(tok, m),
+                                        tok.pad_token_id, lambda ids: tok.decode(ids, skip_special_tokens=True))
 
 # %% ../nbs/06_rollout.ipynb #b616a45c
 def vllm_completion(token_ids, # one vLLM `CompletionOutput.token_ids`
