@@ -26,14 +26,14 @@ def _config(demo:bool, **opts):
     return RLConfig(**base | {k: v for k, v in opts.items() if v is not None})
 
 # %% ../nbs/10_cli.ipynb #6857157a
-def _policy(model, run_dir:Path, qlora:bool, seed:int):
+def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int):
     "(model, tokenizer, is_demo) from `--model`, or the tiny demo model built into `run_dir/model`."
     from real_nb.model import build_tiny_model, load_policy
     from real_nb.data import TASK_CHARS
     if model: return (*load_policy(model, qlora=qlora, lora=True), False)
     path = run_dir/'model'
     if not (path/'config.json').exists(): build_tiny_model(path, chars=TASK_CHARS, hidden_size=DEMO['hidden_size'], num_layers=DEMO['num_layers'], seed=seed)
-    return (*load_policy(path, qlora=False, lora=False, gradient_checkpointing=False), True)
+    return (*load_policy(path, qlora=qlora, lora=lora or qlora, gradient_checkpointing=False), True)
 
 # %% ../nbs/10_cli.ipynb #7a58526c
 def _examples(data, seed:int, demo:bool, split='train', limit=None)->list:
@@ -49,7 +49,8 @@ def train(model:str=None, # model folder or hub id (default: build the tiny demo
           data:str=None, # .jsonl/.json/.parquet/.csv file or hub dataset (default: the arithmetic task)
           output_dir:str=None, # run folder (default: runs/<timestamp>)
           loss:str='real', # real | real_bce | grpo | dapo | dr_grpo | gspo
-          qlora:bool=False, # 4-bit NF4 base + LoRA (with --model)
+          qlora:bool=False, # 4-bit NF4 base + LoRA
+          lora:bool=False, # LoRA adapters on the demo's tiny model (with --model: always)
           vllm:bool=False, # generate with vLLM (needs CUDA and vllm)
           resume:bool=False, # continue from the latest checkpoint in output_dir
           real_tau:float=None, # REAL temperature τ (default 0.5)
@@ -71,15 +72,15 @@ def train(model:str=None, # model folder or hub id (default: build the tiny demo
     return _train(**locals())
 
 # %% ../nbs/10_cli.ipynb #1c37834c
-def _train(model, data, output_dir, loss, qlora, vllm, resume, report_to, **opts):
+def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, report_to, **opts):
     "The body of `real-nb train`."
     from real_nb.trainer import train as fit, make_loss
     from real_nb.rollout import make_backend
     from real_nb.rewards import exact_match_reward
     from real_nb.telemetry import plot_rewards
     run_dir = _run_dir(output_dir); run_dir.mkdir(parents=True, exist_ok=True)
-    policy, tok, demo = _policy(model, run_dir, qlora, opts['seed'])
-    if demo: torch.set_num_threads(1)   # a 100k-parameter model runs fastest on one thread, and shares a busy CPU well
+    policy, tok, demo = _policy(model, run_dir, qlora, lora, opts['seed'])
+    if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
     cfg = _config(demo, **opts)
     print(f"real-nb train → {run_dir}  {cfg}")
     fit(cfg, policy, tok, _examples(data, cfg.seed, demo), exact_match_reward, make_loss(loss, cfg), make_backend(policy, tok, use_vllm=vllm),
@@ -104,6 +105,7 @@ def evaluate(model:str=None, # trained model folder (e.g. runs/<timestamp>/final
              k:int=8, # report pass@k
              n:int=None, # samples per problem (default k)
              limit:int=200, # problems evaluated
+             qlora:bool=False, # 4-bit NF4 base under the adapter (for a run trained with --qlora)
              temperature:float=1.0, max_completion_length:int=None, # sampling (length default: 4 for the demo task, else 1024)
              seed:int=0):
     "pass@1 and pass@k of `model` on `data` with `n` samples per problem."
@@ -111,13 +113,14 @@ def evaluate(model:str=None, # trained model folder (e.g. runs/<timestamp>/final
     return _evaluate(**locals())
 
 # %% ../nbs/10_cli.ipynb #fa07d627
-def _evaluate(model, data, k, n, limit, temperature, max_completion_length, seed):
+def _evaluate(model, data, k, n, limit, qlora, temperature, max_completion_length, seed):
     "The body of `real-nb eval`."
-    from real_nb.model import load_policy
+    from real_nb.model import load_policy, adapter_base
     from real_nb.rollout import HFBackend
     from real_nb.rewards import score_completions, exact_match_reward
     n, demo = n or k, data in (None, 'arithmetic')
-    policy, tok = load_policy(model, qlora=False, lora=False, gradient_checkpointing=False)
+    lora = qlora or adapter_base(model) is not None   # an adapter folder, or a 4-bit model (fresh adapters are the identity)
+    policy, tok = load_policy(model, qlora=qlora, lora=lora, gradient_checkpointing=False)
     exs = _examples(data, seed, demo, split='eval' if demo else 'test', limit=limit)
     ro = HFBackend(policy, tok).generate([e.prompt for e in exs], n, max_completion_length or (4 if demo else 1024), temperature, seed=seed)
     r, _ = score_completions(exact_match_reward, ro.prompts, ro.completions, [e.answer for e in exs for _ in range(n)])

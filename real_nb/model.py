@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_CHARS', 'SPECIAL_TOKENS', 'ARCHS', 'char_tokenizer', 'build_tiny_model', 'guard_bnb_cpu', 'load_tokenizer',
-           'load_policy', 'reference', 'body_and_head', 'position_ids_from_mask', 'logprob_chunk_size',
+           'adapter_base', 'load_policy', 'reference', 'body_and_head', 'position_ids_from_mask', 'logprob_chunk_size',
            'token_logprobs']
 
 # %% ../nbs/05_model.ipynb #e3e1916f
@@ -16,7 +16,7 @@ def _drop_bnb_kernels_hint(record:logging.LogRecord, # a record of bitsandbytes'
 logging.getLogger('bitsandbytes.backends.cpu.ops').addFilter(_drop_bnb_kernels_hint)
 
 # %% ../nbs/05_model.ipynb #806a85f3
-import warnings
+import json, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -92,7 +92,7 @@ def load_tokenizer(name_or_path, trust_remote_code=False):
     try: tok = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as e:
         raise ValueError(f"load_policy: cannot load {str(name_or_path)!r}: not a local model folder with config.json "
-                         f"and tokenizer, nor a reachable hub id ({type(e).__name__}: {e})") from e
+                         f"and tokenizer, nor a saved adapter folder, nor a reachable hub id ({type(e).__name__}: {e})") from e
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     tok.padding_side = 'left'
     return tok
@@ -101,6 +101,7 @@ def load_tokenizer(name_or_path, trust_remote_code=False):
 def _load_base(name_or_path, qlora:bool, # NF4 double-quantised weights when True
                dtype, device, trust_remote_code=False):
     "The base causal LM: 4-bit with `dtype` compute (prepared for k-bit training) when `qlora`, else `dtype` on `device`."
+    if Path(name_or_path).is_dir(): name_or_path = Path(name_or_path).resolve()   # adapters saved later name an absolute base
     kw = dict(dtype=dtype, trust_remote_code=trust_remote_code)
     if qlora: kw.update(device_map={'': device}, quantization_config=BitsAndBytesConfig(load_in_4bit=True,
         bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=dtype))
@@ -114,20 +115,48 @@ def _add_lora(model, **lora_kw): # LoraConfig arguments: r, lora_alpha, lora_dro
         warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
         return get_peft_model(model, LoraConfig(task_type='CAUSAL_LM', **lora_kw))
 
+# %% ../nbs/05_model.ipynb #8f7e22d1
+def adapter_base(name_or_path, # a model folder, hub id or adapter folder
+                )->str|None:
+    "The base model a saved peft adapter folder names in `adapter_config.json`; None when `name_or_path` is not one."
+    f = Path(name_or_path)/'adapter_config.json'
+    if not f.is_file(): return None
+    if base := json.loads(f.read_text()).get('base_model_name_or_path'): return base
+    raise ValueError(f"load_policy: {f} names no base_model_name_or_path: cannot tell which base model the adapter belongs to")
+
+# %% ../nbs/05_model.ipynb #a9f2533c
+def _check_policy_args(name_or_path, qlora:bool, lora:bool)->str|None:
+    "The adapter's base model (or None); a ValueError for a combination `load_policy` cannot load."
+    if qlora and not lora: raise ValueError("load_policy: qlora=True needs lora=True (4-bit base weights cannot be trained)")
+    base = adapter_base(name_or_path)
+    if base and not lora: raise ValueError(f"load_policy: {str(name_or_path)!r} holds a LoRA adapter (base {base!r}): load it with "
+                                           "lora=True, and qlora=True if it was trained on a 4-bit base")
+    return base
+
+# %% ../nbs/05_model.ipynb #a1926d09
+def _attach_adapter(model, path, # a folder holding a saved LoRA adapter
+                    lora_dropout:float):
+    "`model` with the adapter saved in `path` attached, trainable, its dropout set to `lora_dropout`."
+    cfg = LoraConfig.from_pretrained(path); cfg.lora_dropout = lora_dropout
+    with warnings.catch_warnings():   # peft reads a property transformers 5 renamed
+        warnings.filterwarnings('ignore', message='.*is_gradient_checkpointing', category=FutureWarning)
+        return PeftModel.from_pretrained(model, path, config=cfg, is_trainable=True)
+
 # %% ../nbs/05_model.ipynb #54bf6a0c
-def load_policy(name_or_path, # local folder or hub id
+def load_policy(name_or_path, # local model folder, hub id, or a folder holding a saved peft LoRA adapter
                 qlora=True, lora=True, # 4-bit NF4 base / LoRA adapters; both False = full fine-tuning
-                lora_r=16, lora_alpha=32, lora_dropout=0.05, target_modules='all-linear',
+                lora_r=16, lora_alpha=32, lora_dropout=0.0, target_modules='all-linear', # new adapters (a saved one keeps r, alpha, targets)
                 gradient_checkpointing=True, dtype=None, # compute dtype: bf16 on CUDA with (Q)LoRA, else fp32
                 device=None, trust_remote_code=False):
     "Load `(model, tokenizer)` for RL training; the model is returned in train mode."
-    if qlora and not lora: raise ValueError("load_policy: qlora=True needs lora=True (4-bit base weights cannot be trained)")
+    base = _check_policy_args(name_or_path, qlora, lora)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     dtype = dtype or (torch.bfloat16 if device.type == 'cuda' and lora else torch.float32)
-    tok = load_tokenizer(name_or_path, trust_remote_code)
-    model = _load_base(name_or_path, qlora, dtype, device, trust_remote_code)
+    tok = load_tokenizer(name_or_path if base is None or (Path(name_or_path)/'tokenizer_config.json').exists() else base, trust_remote_code)
+    model = _load_base(base or name_or_path, qlora, dtype, device, trust_remote_code)
     if gradient_checkpointing: _enable_checkpointing(model)
-    if lora: model = _add_lora(model, r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules)
+    if base: model = _attach_adapter(model, name_or_path, lora_dropout)
+    elif lora: model = _add_lora(model, r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules)
     guard_bnb_cpu(model)
     model.generation_config.pad_token_id = tok.pad_token_id
     return model.train(), tok
