@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['LOSSES', 'RLConfig', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo', 'make_loss', 'Batch', 'score',
            'old_logprobs', 'make_batch', 'mini_batches', 'objective', 'accumulate', 'optimizer_step', 'make_optimizer',
-           'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train']
+           'sft_batch', 'sft', 'rl_step', 'evaluate_greedy', 'seed_everything', 'train']
 
 # %% ../nbs/09_trainer.ipynb #d9a75106
 import copy, json, math, random, time, warnings
@@ -21,7 +21,7 @@ from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean
 from .rewards import score_completions
 from .data import PromptSampler
 from .model import token_logprobs, reference
-from .rollout import make_backend, rollout_from_token_lists, eos_ids
+from .rollout import make_backend, rollout_from_token_lists, eos_ids, HFBackend
 from .telemetry import step_metrics, MetricsLogger, progress_postfix
 from .checkpoints import save_checkpoint, load_checkpoint
 
@@ -61,7 +61,8 @@ class RLConfig(RLConfig):
     save_steps:int=0 # checkpoint every this many steps (0: only at the end)
     save_total_limit:int=2 # checkpoints kept
     logging_steps:int=1 # progress-bar update interval
-    chunk_size:int=1024 # positions per LM-head chunk in `token_logprobs`
+    chunk_size:int|None=None # positions per LM-head chunk in `token_logprobs` (None: ≈64 MiB of fp32 logits each)
+    eval_steps:int=0 # greedy accuracy on the eval examples at step 0 and every this many RL steps (0: off)
     def __post_init__(self): _check(self)
 
 # %% ../nbs/09_trainer.ipynb #05a888a1
@@ -75,7 +76,8 @@ def _check(self:RLConfig):
     for k in ('temperature', 'real_tau', 'learning_rate'):
         if not getattr(self, k) > 0: raise ValueError(f"RLConfig: {k} must be > 0, got {getattr(self, k)}")
     if not 0 < self.top_p <= 1: raise ValueError(f"RLConfig: top_p must be in (0, 1], got {self.top_p}")
-    if self.beta < 0 or self.sft_steps < 0 or self.save_steps < 0: raise ValueError("RLConfig: beta, sft_steps and save_steps must be ≥ 0")
+    for k in ('beta', 'sft_steps', 'save_steps', 'eval_steps'):
+        if getattr(self, k) < 0: raise ValueError(f"RLConfig: {k} must be ≥ 0, got {getattr(self, k)}")
 RLConfig.__repr__ = lambda self: 'RLConfig(' + ', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in fields(self)
                                                          if getattr(self, f.name) != f.default) + ')'
 
@@ -253,6 +255,26 @@ def _record(step, ro, rewards, labels, ent, outs, timings, cfg, loss_fn):
     return m, dict(step=step, sbar=sbar, update=upd, labels=labels, group_ids=ro.group_ids, rewards=rewards, tau=cfg.real_tau,
                    loss=getattr(loss_fn, '__name__', str(loss_fn)))
 
+# %% ../nbs/09_trainer.ipynb #b29b873b
+def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, `Example`s, a reward fn
+                    max_new_tokens:int=256, batch_size:int=64, # completion budget; prompts per `generate` call
+                    backend=None)->float: # a rollout backend (default `HFBackend(model, tokenizer)`)
+    "Mean reward of one greedy (temperature 0) completion per example; an unscorable row counts 0."
+    if not examples: raise ValueError("evaluate_greedy: no examples to evaluate")
+    backend, r = backend or HFBackend(model, tokenizer), []
+    for i in range(0, len(examples), batch_size):
+        exs = examples[i:i+batch_size]; ro = backend.generate([e.prompt for e in exs], 1, max_new_tokens, temperature=0.0)
+        r += score_completions(reward_fn, ro.prompts, ro.completions, [e.answer for e in exs])[0]
+    return sum(x if math.isfinite(x) else 0.0 for x in r) / len(r)
+
+# %% ../nbs/09_trainer.ipynb #ab7ed366
+def _eval_sets(ev, examples)->dict: # `greedy_acc` for a list (default: the training examples), `greedy_acc_<k>` per dict entry
+    ev = examples if ev is None else ev
+    return {f'greedy_acc_{k}': v for k, v in ev.items()} if isinstance(ev, dict) else {'greedy_acc': ev}
+def _greedy_metrics(sets:dict, model, tokenizer, reward_fn, cfg, backend)->dict:
+    t0, args = time.perf_counter(), (reward_fn, cfg.max_completion_length, cfg.per_device_train_batch_size, backend)
+    return {k: evaluate_greedy(model, tokenizer, v, *args) for k, v in sets.items()} | dict(eval_seconds=time.perf_counter() - t0)
+
 # %% ../nbs/09_trainer.ipynb #2c50afc2
 def seed_everything(seed:int):
     "Seed python, numpy (if present) and torch."
@@ -273,17 +295,22 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, report_to):
 
 # %% ../nbs/09_trainer.ipynb #99537b06
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None, # default `real(cfg.real_tau)`
-          backend=None, run_dir='runs/last', resume:bool=False, progress:bool=True, report_to=None)->list:
+          backend=None, run_dir='runs/last', resume:bool=False, progress:bool=True, report_to=None,
+          eval_examples=None, # list, or dict name → list, for greedy accuracy (default: `examples`)
+         )->list:
     "Warm start (if `cfg.sft_steps`) then `cfg.max_steps` RL steps; returns the RL metrics of this call."
     from tqdm.auto import tqdm
     run_dir, loss_fn = Path(run_dir), loss_fn or real(cfg.real_tau)
     opt, sched, sampler, logger, start = _setup(cfg, model, tokenizer, examples, run_dir, resume, report_to)
     if start == 0 and cfg.sft_steps: sft(model, tokenizer, examples, cfg, logger)
     backend = backend or make_backend(model, tokenizer, use_vllm=False)
+    evals = _eval_sets(eval_examples, examples) if cfg.eval_steps else {}
+    if start == 0 and evals: logger.log(dict(step=0, phase='eval') | _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend))
     ref_model = copy.deepcopy(model).eval().requires_grad_(False) if cfg.beta and not hasattr(model, 'peft_config') else None
     rows, bar = [], tqdm(range(start + 1, cfg.max_steps + 1), initial=start, total=cfg.max_steps, disable=not progress, desc='RL')
     for step in bar:
         m, last = rl_step(step, model, backend, sampler, reward_fn, loss_fn, opt, cfg, ref_model)
+        if evals and step % cfg.eval_steps == 0: m |= _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend)
         m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); torch.save(last, run_dir/'batch_last.pt')
         if step % cfg.logging_steps == 0: bar.set_postfix(progress_postfix(m))
         if (cfg.save_steps and step % cfg.save_steps == 0) or step == cfg.max_steps:
