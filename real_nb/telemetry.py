@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib, json, math, os, tempfile
 from pathlib import Path
 import torch
+from .groups import group_stats
 
 # %% auto #0
 __all__ = ['class_stats', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'plot_rewards']
@@ -81,21 +82,9 @@ def _weight_stats(weights:torch.Tensor|None, pos:torch.Tensor, neg:torch.Tensor)
 
 # %% ../nbs/07_telemetry.ipynb #551b30e7
 def _group_counts(rewards:torch.Tensor, labels:torch.Tensor, group_ids:torch.Tensor) -> dict:
-    "Number of groups and the fractions that are valid (both labels) and zero-variance."
-    _, inv = torch.unique(group_ids.detach().cpu(), return_inverse=True)
-    n = int(inv.max()) + 1 if inv.numel() else 0
-    count = lambda m: torch.zeros(n, dtype=torch.long).index_add_(0, inv, m.long())
-    valid = (count(labels == 1) > 0) & (count(labels == 0) > 0)
-    zv = (count(torch.ones_like(inv, dtype=torch.bool)) >= 2) & _all_equal(rewards.detach().cpu().double(), inv, n)
-    return dict(n_groups=n, frac_valid_groups=_num(valid.double().mean()), frac_zero_variance=_num(zv.double().mean()))
-
-# %% ../nbs/07_telemetry.ipynb #58924344
-def _all_equal(r:torch.Tensor, inv:torch.Tensor, n:int) -> torch.Tensor:
-    "(n,) True where a group's finite rewards are all equal (False if it has none)."
-    fin = torch.isfinite(r)
-    lo = torch.full((n,), math.inf, dtype=torch.double).scatter_reduce(0, inv[fin], r[fin], 'amin')
-    hi = torch.full((n,), -math.inf, dtype=torch.double).scatter_reduce(0, inv[fin], r[fin], 'amax')
-    return lo == hi
+    "Number of groups and the fractions that are valid (both labels) and zero-variance, from `groups.group_stats`."
+    g = group_stats(*(x.detach().cpu() for x in (rewards, labels, group_ids)))
+    return dict(n_groups=g['n_groups'], frac_valid_groups=g['frac_valid'], frac_zero_variance=g['frac_zero_variance'])
 
 # %% ../nbs/07_telemetry.ipynb #ceac885d
 def _timing_stats(timings:dict|None, n_tokens) -> dict:
