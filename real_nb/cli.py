@@ -37,12 +37,11 @@ def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int):
     return (*load_policy(path, qlora=qlora, lora=lora or qlora, gradient_checkpointing=False), True)
 
 # %% ../nbs/11_cli.ipynb #7a58526c
-def _examples(data, seed:int, demo:bool, split='train', limit=None)->list:
+def _examples(data, seed:int, split='train', limit=None)->list:
     "The demo task's problems, or those of a file / hub dataset with the math prompt template."
-    from real_nb.data import arithmetic_task, load_examples, format_prompt, Example
-    if data is None or data == 'arithmetic':
-        return arithmetic_task(limit or DEMO['n_examples'], seed=seed, difficulty=DEMO['difficulty'], split=split)
-    return [Example(format_prompt(e), e.answer) for e in load_examples(data, split=split, limit=limit)]
+    from real_nb.data import task_examples
+    arithmetic = data is None or data == 'arithmetic'
+    return task_examples(data, split, DEMO['n_examples'] if arithmetic and limit is None else limit, seed, DEMO['difficulty'])
 
 # %% ../nbs/11_cli.ipynb #1db3ff24
 @contextmanager
@@ -94,7 +93,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, report_to, 
     if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
     cfg = _config(demo, **opts)
     print(f"real-nb train → {run_dir}  {cfg}")
-    with _quiet_hf(): fit(cfg, policy, tok, _examples(data, cfg.seed, demo), exact_match_reward, make_loss(loss, cfg), make_backend(policy, tok, use_vllm=vllm),
+    with _quiet_hf(): fit(cfg, policy, tok, _examples(data, cfg.seed), exact_match_reward, make_loss(loss, cfg), make_backend(policy, tok, use_vllm=vllm),
                           run_dir=run_dir, resume=resume, report_to=report_to)
     with _quiet_hf(): policy.save_pretrained(run_dir/'final'); tok.save_pretrained(run_dir/'final')
     print(f"metrics: {run_dir/'metrics.jsonl'}  plot: {plot_rewards(run_dir)}  model: {run_dir/'final'}")

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TASK_CHARS', 'PROBLEM_COLS', 'ANSWER_COLS', 'MATH_TEMPLATE', 'Example', 'arithmetic_task', 'load_examples',
-           'PromptSampler', 'format_prompt']
+           'PromptSampler', 'format_prompt', 'task_examples']
 
 # %% ../nbs/04_data.ipynb #c972f6d9
 import csv, json, math, random, re, warnings, zlib
@@ -223,3 +223,13 @@ def format_prompt(example, # an `Example` or the problem text
     t = MATH_TEMPLATE if template is None else template
     if '{prompt}' not in t: raise ValueError(f'template has no {{prompt}} placeholder: {t!r}')
     return t.replace('{prompt}', example.prompt if isinstance(example, Example) else str(example))
+
+# %% ../nbs/04_data.ipynb #40cf6c4d
+def task_examples(data=None, # None or 'arithmetic' for the built-in task, else a file / hub dataset for `load_examples`
+                  split:str='train', # the split to read ('train' or 'eval' for the arithmetic task)
+                  limit:int|None=None, # number of problems (the arithmetic task: 64 when None; files: all)
+                  seed:int=0, difficulty:int=1, # the arithmetic task's draw and difficulty
+                 )->list:
+    "The arithmetic task's problems, or a file / hub dataset's problems with the maths prompt template."
+    if data is None or data == 'arithmetic': return arithmetic_task(limit or 64, seed=seed, difficulty=difficulty, split=split)
+    return [Example(format_prompt(e), e.answer) for e in load_examples(data, split=split, limit=limit)]

@@ -10,7 +10,7 @@ import math
 from .rewards import score_completions, exact_match_reward
 from .rollout import HFBackend
 from .model import load_policy, adapter_base
-from .data import arithmetic_task, load_examples, format_prompt, Example
+from .data import task_examples
 
 # %% ../nbs/09_evaluate.ipynb #daca2477
 def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, `Example`s, a reward fn
@@ -36,8 +36,8 @@ def pass_at_k(n:int, # samples drawn
 # %% ../nbs/09_evaluate.ipynb #cb726bb7
 def eval_examples(data='arithmetic', limit:int=200, seed:int=0, difficulty:int=1)->list:
     "`limit` problems: the arithmetic task's eval split, or a file / hub dataset's test split with the math prompt template."
-    if data is None or data == 'arithmetic': return arithmetic_task(limit, seed=seed, difficulty=difficulty, split='eval')
-    return [Example(format_prompt(e), e.answer) for e in load_examples(data, split='test', limit=limit)]
+    split = 'eval' if data is None or data == 'arithmetic' else 'test'
+    return task_examples(data, split, limit, seed, difficulty)
 
 # %% ../nbs/09_evaluate.ipynb #abc678ab
 def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final) or hub id

@@ -6,15 +6,10 @@
 from __future__ import annotations
 import math, torch
 from torch import Tensor
+from .baselines import _rows
 
 # %% auto #0
 __all__ = ['rewards_to_labels', 'check_groups', 'zero_variance_groups', 'masked_token_mean', 'group_stats']
-
-# %% ../nbs/02_groups.ipynb #0b5f664a
-def _rows(bad:Tensor, # (B,) bool, True at offending rows
-         ) -> list[int]:
-    "The (first 20) row indices where `bad` is True."
-    return bad.nonzero().flatten()[:20].tolist()
 
 # %% ../nbs/02_groups.ipynb #b99ae958
 def _check_b(**xs:Tensor):
