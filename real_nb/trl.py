@@ -106,7 +106,7 @@ def _loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partia
         w = torch.autograd.grad(L, s)[0] if L.requires_grad else torch.zeros_like(s)
     return L.detach().float(), w.float()
 
-# %% ../nbs/13_trl.ipynb #a64e4d6d
+# %% ../nbs/13_trl.ipynb #9a8f3a8d
 class REALTrainer(GRPOTrainer):
     "`GRPOTrainer` whose loss is REAL (or REAL-BCE) over each optimizer step's whole groups: exact for any batch layout."
     _tag_names = ['trl', 'real', 'real-nb']
@@ -119,14 +119,14 @@ class REALTrainer(GRPOTrainer):
         c = self.args; kw = dict(tau=c.real_tau, only_mixed=c.real_only_mixed) | ({'norm': c.real_norm} if c.real_variant == 'real' else {})
         self.real_loss_fn, self._real_gen = partial(LOSSES[c.real_variant], **kw), 0
 
-# %% ../nbs/13_trl.ipynb #9d31c280
+# %% ../nbs/13_trl.ipynb #0ef208da
 @patch
 def _calculate_rewards(self:REALTrainer, inputs, prompts, completions, completion_ids_list):
     "TRL's rewards, gathered over processes `(N, n_funcs)`, kept for the labels."
     self._real_rewards_per_func = GRPOTrainer._calculate_rewards(self, inputs, prompts, completions, completion_ids_list)
     return self._real_rewards_per_func
 
-# %% ../nbs/13_trl.ipynb #10c4c698
+# %% ../nbs/13_trl.ipynb #da756f42
 @patch
 def _generate_and_score_completions(self:REALTrainer, inputs):
     "TRL's batch plus `real_rewards`, `real_labels` (−1: excluded) and `real_group_ids` for this process's rows."
@@ -141,7 +141,7 @@ def _generate_and_score_completions(self:REALTrainer, inputs):
     self._real_gen += 1
     return out | dict(real_rewards=torch.where(scored, rewards, torch.nan), real_labels=labels, real_group_ids=gids)
 
-# %% ../nbs/13_trl.ipynb #55c867c4
+# %% ../nbs/13_trl.ipynb #8bd2f2c3
 @patch
 def _prepare_inputs(self:REALTrainer, generation_batch):
     "TRL's buffering with whole groups per optimizer step; the step's REAL weights set at its first micro-batch."
@@ -155,7 +155,7 @@ def _prepare_inputs(self:REALTrainer, generation_batch):
     if i % ga == 0: self._real_step(self._buffered_inputs[i:i + ga])
     return self._buffered_inputs[i]
 
-# %% ../nbs/13_trl.ipynb #cad67640
+# %% ../nbs/13_trl.ipynb #630ba10d
 @patch
 def _real_logps(self:REALTrainer, model, inputs, **kw):
     "(B, T) completion log-probs of `model` through TRL's own forward (temperature, chunking, multimodal inputs)."
@@ -165,7 +165,7 @@ def _real_logps(self:REALTrainer, model, inputs, **kw):
                                         'num_tiles', 'image_sizes', 'token_type_ids', 'mm_token_type_ids', 'image_position_ids')}
     return self._get_per_token_logps_and_entropies(model, ids, am, inputs['completion_ids'].size(1), **kw, **extra)[0]
 
-# %% ../nbs/13_trl.ipynb #2e821271
+# %% ../nbs/13_trl.ipynb #45a59f8f
 def _mask(inputs): return inputs['completion_mask'] * inputs.get('tool_mask', 1)
 
 @patch
@@ -177,7 +177,7 @@ def _real_sbar(self:REALTrainer, logp, inputs):
     s[ok] = sequence_logratio(logp[ok], old[ok], m[ok])
     return s
 
-# %% ../nbs/13_trl.ipynb #a3068721
+# %% ../nbs/13_trl.ipynb #65e8053b
 def _offsets(mbs): return [0] + torch.tensor([len(m['completion_ids']) for m in mbs]).cumsum(0).tolist()[:-1]
 
 @patch
@@ -198,7 +198,7 @@ def _real_step(self:REALTrainer, mbs:list):
     self._real_value, self._real_kl_tokens = L, self.accelerator.reduce(torch.as_tensor(ntok, device=s.device), 'sum')
     self._real_log(S, Y, I, R, W, L)
 
-# %% ../nbs/13_trl.ipynb #02730f7d
+# %% ../nbs/13_trl.ipynb #698410b1
 @patch
 def _real_log(self:REALTrainer, S, Y, I, R, W, L):
     "Log REAL's telemetry of one step (all processes' rows) into TRL's metrics."
@@ -210,7 +210,7 @@ def _real_log(self:REALTrainer, S, Y, I, R, W, L):
         mets[f'real/sbar_{name}'].append(S[on].mean().item() if on.any() else math.nan)
         mets[f'real/w_abs_{name}'].append(W[used].abs().mean().item() if used.any() else math.nan)
 
-# %% ../nbs/13_trl.ipynb #89b237d8
+# %% ../nbs/13_trl.ipynb #00963a39
 @patch
 def _compute_loss(self:REALTrainer, model, inputs):
     "Per-process micro-batch loss whose gradient, summed over the step and averaged by DDP, is ∇ of REAL over the step."
