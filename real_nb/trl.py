@@ -177,28 +177,39 @@ def _real_sbar(self:REALTrainer, logp, inputs):
     s[ok] = sequence_logratio(logp[ok], old[ok], m[ok])
     return s
 
-# %% ../nbs/13_trl.ipynb #65e8053b
+# %% ../nbs/13_trl.ipynb #d576c842
 def _offsets(mbs): return [0] + torch.tensor([len(m['completion_ids']) for m in mbs]).cumsum(0).tolist()[:-1]
+def _kl_keep(labels, rewards, group_ids):
+    "(B,) rows the KL term covers: scored rows outside zero-variance groups (a group of one is never zero-variance)."
+    keep = labels >= 0
+    keep[keep.clone()] = ~zero_variance_groups(rewards[labels >= 0], group_ids[labels >= 0])
+    return keep
 
+# %% ../nbs/13_trl.ipynb #cba4717f
+@patch
+@torch.no_grad()
+def _step_sbar(self:REALTrainer, mbs:list):
+    "(n,) s̄ of the step's local rows at the current weights: 0 on-policy (π_old is the current policy), else a no-grad forward."
+    return torch.cat([self._real_sbar(self._real_logps(self.model, m, batch_size=self.args.per_device_train_batch_size), m)
+                      if 'old_per_token_logps' in m else m['completion_mask'].new_zeros(len(m['completion_ids']), dtype=torch.float32)
+                      for m in mbs])
+
+# %% ../nbs/13_trl.ipynb #8cd5def1
 @patch
 @torch.no_grad()
 def _real_step(self:REALTrainer, mbs:list):
     "Set each row's weight ∂L/∂s̄ of the loss over the step's whole groups (all processes), the KL mask and the step totals."
-    s = torch.cat([self._real_sbar(self._real_logps(self.model, m, batch_size=self.args.per_device_train_batch_size), m)
-                   if 'old_per_token_logps' in m else m['completion_mask'].new_zeros(len(m['completion_ids']), dtype=torch.float32) for m in mbs])
-    labels, gids, rewards = (torch.cat([m[k] for m in mbs]) for k in ('real_labels', 'real_group_ids', 'real_rewards'))
-    kl_keep = labels >= 0
-    kl_keep[kl_keep.clone()] = ~zero_variance_groups(rewards[labels >= 0], gids[labels >= 0])
+    s, (labels, gids, rewards) = self._step_sbar(mbs), (torch.cat([m[k] for m in mbs]) for k in ('real_labels', 'real_group_ids', 'real_rewards'))
+    keep = _kl_keep(labels, rewards, gids)
     S, Y, I, R = (self.accelerator.gather(x) for x in (s, labels, gids, rewards))
     L, W = _loss_and_weights(self.real_loss_fn, S, Y, I)
-    w, ntok = W[self.accelerator.process_index * len(s):][:len(s)], 0.
-    for m, o in zip(mbs, _offsets(mbs)):
-        b = len(m['completion_ids']); m['real_weights'], m['real_kl_keep'] = w[o:o + b], kl_keep[o:o + b]
-        ntok = ntok + (_mask(m) * m['real_kl_keep'][:, None]).sum().float()
-    self._real_value, self._real_kl_tokens = L, self.accelerator.reduce(torch.as_tensor(ntok, device=s.device), 'sum')
+    w = W[self.accelerator.process_index * len(s):][:len(s)]                 # this process's rows
+    for m, o in zip(mbs, _offsets(mbs)): n = len(m['completion_ids']); m['real_weights'], m['real_kl_keep'] = w[o:o + n], keep[o:o + n]
+    ntok = sum((_mask(m) * m['real_kl_keep'][:, None]).sum() for m in mbs).float()
+    self._real_value, self._real_kl_tokens = L, self.accelerator.reduce(ntok, 'sum')
     self._real_log(S, Y, I, R, W, L)
 
-# %% ../nbs/13_trl.ipynb #698410b1
+# %% ../nbs/13_trl.ipynb #da5d55b9
 @patch
 def _real_log(self:REALTrainer, S, Y, I, R, W, L):
     "Log REAL's telemetry of one step (all processes' rows) into TRL's metrics."
@@ -210,7 +221,7 @@ def _real_log(self:REALTrainer, S, Y, I, R, W, L):
         mets[f'real/sbar_{name}'].append(S[on].mean().item() if on.any() else math.nan)
         mets[f'real/w_abs_{name}'].append(W[used].abs().mean().item() if used.any() else math.nan)
 
-# %% ../nbs/13_trl.ipynb #00963a39
+# %% ../nbs/13_trl.ipynb #38badac0
 @patch
 def _compute_loss(self:REALTrainer, model, inputs):
     "Per-process micro-batch loss whose gradient, summed over the step and averaged by DDP, is ∇ of REAL over the step."
