@@ -67,40 +67,68 @@ class RLConfig(RLConfig):
     def __post_init__(self): _check(self)
 
 # %% ../nbs/10_trainer.ipynb #05a888a1
+def _ge(lo): return (lambda v: v >= lo, f'≥ {lo}')
+_POS, _FINITE = (lambda v: v > 0, '> 0'), (lambda v: True, 'finite')
+_RULES = dict(num_prompts=_ge(1), num_mini_batches=_ge(1), per_device_train_batch_size=_ge(1), max_steps=_ge(1), max_completion_length=_ge(1),
+              sft_batch_size=_ge(1), save_total_limit=_ge(1), logging_steps=_ge(1), chunk_size=_ge(1),
+              num_generations=(lambda v: v >= 2, '≥ 2 (a group needs a positive and a negative)'),
+              warmup_steps=_ge(0), top_k=_ge(0), sft_steps=_ge(0), save_steps=_ge(0), eval_steps=_ge(0),
+              weight_decay=_ge(0), max_grad_norm=(lambda v: v >= 0, '≥ 0 (0: no clipping)'), beta=_ge(0),
+              learning_rate=_POS, sft_learning_rate=_POS, temperature=_POS, real_tau=_POS, top_p=(lambda v: 0 < v <= 1, 'in (0, 1]'),
+              reward_threshold=_FINITE, seed=_ge(0))
+
+# %% ../nbs/10_trainer.ipynb #977096bb
+def _kinds(f)->set:
+    "The types a dataclass field accepts, None included when it is optional: {int}, {float}, {int, None}, {str}."
+    args = getattr(f.type, '__args__', (f.type,))
+    return {None if a is type(None) else a for a in args}
+
+def _check_field(self, f):
+    "Raise a ValueError unless field `f` holds a finite number of its type in its `_RULES` range (or a str, or an allowed None)."
+    v, kinds, name = getattr(self, f.name), _kinds(f), f"RLConfig: {f.name}"
+    if v is None and None in kinds: return
+    if str in kinds:
+        if not isinstance(v, str): raise ValueError(f"{name} must be a string, got {v!r}")
+        return
+    num = float in kinds
+    if isinstance(v, bool) or not isinstance(v, (int, float) if num else int): raise ValueError(f"{name} must be {'a number' if num else 'an int'}, got {v!r}")
+    if not math.isfinite(v): raise ValueError(f"{name} must be finite, got {v!r}")
+    ok, what = _RULES[f.name]
+    if not ok(v): raise ValueError(f"{name} must be {what}, got {v!r}")
+
+# %% ../nbs/10_trainer.ipynb #d121c487
 def _check(self:RLConfig):
-    "Raise a ValueError naming the first impossible setting."
-    P, G, mu = self.num_prompts, self.num_generations, self.num_mini_batches
-    for k in ('num_prompts', 'num_mini_batches', 'per_device_train_batch_size', 'max_steps', 'max_completion_length'):
-        if getattr(self, k) < 1: raise ValueError(f"RLConfig: {k} must be ≥ 1, got {getattr(self, k)}")
-    if G < 2: raise ValueError(f"RLConfig: num_generations={G}: training needs ≥ 2 completions per prompt (a group with a positive and a negative)")
+    "Raise a ValueError naming the first impossible setting: each field, then the batch geometry."
+    for f in fields(self): _check_field(self, f)
+    P, mu = self.num_prompts, self.num_mini_batches
     if P % mu: raise ValueError(f"RLConfig: num_prompts={P} is not divisible by num_mini_batches={mu}: each mini-batch holds P/μ whole groups")
-    for k in ('temperature', 'real_tau', 'learning_rate'):
-        if not getattr(self, k) > 0: raise ValueError(f"RLConfig: {k} must be > 0, got {getattr(self, k)}")
-    if not 0 < self.top_p <= 1: raise ValueError(f"RLConfig: top_p must be in (0, 1], got {self.top_p}")
-    for k in ('beta', 'sft_steps', 'save_steps', 'eval_steps'):
-        if getattr(self, k) < 0: raise ValueError(f"RLConfig: {k} must be ≥ 0, got {getattr(self, k)}")
 RLConfig.__repr__ = lambda self: 'RLConfig(' + ', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in fields(self)
-                                                         if getattr(self, f.name) != f.default) + ')'
+                                                         if getattr(self, f.name) != f.default) + ')' 
 
 # %% ../nbs/10_trainer.ipynb #adaf6803
-def _named(fn, name): fn.__name__ = name; return fn
-
+def _named(fn, name, **params): fn.__name__, fn.params = name, params; return fn
+def _check_tau(tau):
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not (math.isfinite(tau) and tau > 0): raise ValueError(f"tau must be finite and > 0, got {tau!r}")
 def real(tau=0.5, only_mixed=True, norm='all'):
     "REAL (Eq. 8) on s̄ = mean token log-ratio, with anchor logits."
+    _check_tau(tau)
     return _named(lambda logp, old_logp, mask, mb: real_loss(sequence_logratio(logp, old_logp, mask), mb.labels, mb.group_ids,
-                                                             tau, only_mixed, norm), 'real')
-
+                                                             tau, only_mixed, norm), 'real', tau=tau, only_mixed=only_mixed, norm=norm)
 def real_bce(tau=0.5, only_mixed=True):
     "REAL-BCE: per-sample logistic loss on s̄/τ."
+    _check_tau(tau)
     return _named(lambda logp, old_logp, mask, mb: real_bce_loss(sequence_logratio(logp, old_logp, mask), mb.labels,
-                                                                 mb.group_ids, tau, only_mixed), 'real_bce')
+                                                                 mb.group_ids, tau, only_mixed), 'real_bce', tau=tau, only_mixed=only_mixed)
 
 # %% ../nbs/10_trainer.ipynb #039f98af
-def _clipped(fn, name, eps_low, eps_high, seq_ratio=False): fn.clip, fn.seq_ratio = (eps_low, eps_high), seq_ratio; return _named(fn, name)
-def grpo(eps=0.2): return _clipped(lambda lp, old, m, mb: grpo_loss(lp, old, m, mb.advantages, eps), 'grpo', eps, eps)
-def dapo(eps_low=0.2, eps_high=0.28): return _clipped(lambda lp, old, m, mb: dapo_loss(lp, old, m, mb.advantages, eps_low, eps_high), 'dapo', eps_low, eps_high)
-def dr_grpo(eps=0.2, max_len=None): return _clipped(lambda lp, old, m, mb: dr_grpo_loss(lp, old, m, mb.advantages, eps, max_len), 'dr_grpo', eps, eps)
-def gspo(eps_low=3e-4, eps_high=4e-4): return _clipped(lambda lp, old, m, mb: gspo_loss(lp, old, m, mb.advantages, eps_low, eps_high), 'gspo', eps_low, eps_high, True)
+def _clipped(fn, name, eps_low, eps_high, seq_ratio=False, **params):
+    for e in (eps_low, eps_high):
+        if isinstance(e, bool) or not isinstance(e, (int, float)) or not (math.isfinite(e) and e >= 0): raise ValueError(f"{name}: clip ε must be finite and ≥ 0, got {e!r}")
+    fn.clip, fn.seq_ratio = (eps_low, eps_high), seq_ratio; return _named(fn, name, **params)
+def grpo(eps=0.2): return _clipped(lambda lp, old, m, mb: grpo_loss(lp, old, m, mb.advantages, eps), 'grpo', eps, eps, eps=eps)
+def dapo(eps_low=0.2, eps_high=0.28): return _clipped(lambda lp, old, m, mb: dapo_loss(lp, old, m, mb.advantages, eps_low, eps_high), 'dapo', eps_low, eps_high, eps_low=eps_low, eps_high=eps_high)
+def dr_grpo(eps=0.2, max_len=None): return _clipped(lambda lp, old, m, mb: dr_grpo_loss(lp, old, m, mb.advantages, eps, max_len), 'dr_grpo', eps, eps, eps=eps, max_len=max_len)
+def gspo(eps_low=3e-4, eps_high=4e-4): return _clipped(lambda lp, old, m, mb: gspo_loss(lp, old, m, mb.advantages, eps_low, eps_high), 'gspo', eps_low, eps_high, True, eps_low=eps_low, eps_high=eps_high)
 
 # %% ../nbs/10_trainer.ipynb #e187a27c
 LOSSES = dict(real=real, real_bce=real_bce, grpo=grpo, dapo=dapo, dr_grpo=dr_grpo, gspo=gspo)
