@@ -327,6 +327,7 @@ def _json(x): return json.loads(json.dumps(x, default=lambda o: sorted(o) if isi
 
 def _model_info(model)->dict:
     "The policy: its base as loaded, architecture, trainable parameters, LoRA settings and 4-bit quantisation (when present)."
+    if model is None: return {}
     base = model.get_base_model() if hasattr(model, 'get_base_model') else model
     c = getattr(base, 'config', None)
     d = dict(name_or_path=getattr(c, '_name_or_path', None), model_type=getattr(c, 'model_type', None),
