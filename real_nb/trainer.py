@@ -8,7 +8,7 @@ __all__ = ['LOSSES', 'RESUMABLE', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo',
            'sft_batch', 'sft', 'rl_step', 'seed_everything', 'run_record', 'run_differences', 'train', 'RLConfig']
 
 # %% ../nbs/10_trainer.ipynb #d9a75106
-import copy, json, math, random, time, warnings
+import copy, json, math, os, random, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import torch
@@ -310,6 +310,11 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
     _atomic_write_text(run_dir/'config.json', json.dumps(record, indent=1))
     return opt, sched, sampler, logger, record, state['step'] if state else 0
 
+# %% ../nbs/10_trainer.ipynb #9cee780c
+def _save_atomic(obj, path:Path):
+    "torch.save `obj` to a temp file beside `path`, then os.replace it: a kill leaves the old file or the new one."
+    tmp = path.with_name(f'.{path.name}.tmp'); torch.save(obj, tmp); os.replace(tmp, path)
+
 # %% ../nbs/10_trainer.ipynb #99537b06
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None, # default `real(cfg.real_tau)`
           backend=None, run_dir='runs/last', resume:bool=False, progress:bool=True, report_to=None,
@@ -331,7 +336,7 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
     for step in bar:
         m, last = rl_step(step, model, backend, sampler, reward_fn, loss_fn, opt, cfg, ref_model)
         if evals and step % cfg.eval_steps == 0: m |= _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend)
-        m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); torch.save(last, run_dir/'batch_last.pt')
+        m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); _save_atomic(last, run_dir/'batch_last.pt')
         if step % cfg.logging_steps == 0: bar.set_postfix(progress_postfix(m))
         if (cfg.save_steps and step % cfg.save_steps == 0) or step == cfg.max_steps:
             save_checkpoint(run_dir, step, model, opt, sched, extra=dict(loss=m.get('loss'), record=record), keep=cfg.save_total_limit, sampler_state=sampler.state_dict())
