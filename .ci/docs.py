@@ -1,11 +1,12 @@
 """Everything of the docs build up to Quarto: process every notebook with nbdev's documentation processors into
 `_proc/` (this executes every `show_doc` cell), copy `_quarto.yml` and the sidebar beside them, and fail on any
-error, on a `show_doc` cell that rendered nothing, or on a sidebar entry that names a missing page.
+error, on a `show_doc` cell that rendered nothing, on a cell with more than one `show_doc` call (a cell renders only its
+last one), or on a sidebar entry that names a missing page.
 The publish workflow then runs `quarto render _proc`.
 
 Usage: python .ci/docs.py
 """
-import shutil, sys, yaml
+import re, shutil, sys, yaml
 from pathlib import Path
 from execnb.nbio import read_nb
 from nbdev.config import get_config
@@ -23,6 +24,8 @@ def process(src, dst):
         for o in c.get('outputs', []):
             if o.get('output_type') == 'error': problems.append(f"{src.name}: error output {o.get('ename')}: {o.get('evalue')}")
         if 'show_doc(' in _src(c) and not c.get('outputs'): problems.append(f"{src.name}: show_doc cell rendered nothing: {_src(c)[:60]!r}")
+        if (n := len(re.findall(r'\bshow_doc\(', _src(c)))) > 1:
+            problems.append(f"{src.name}: a cell calls show_doc {n} times, so only the last renders; give each its own cell: {_src(c)[:60]!r}")
     from execnb.nbio import write_nb
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dst)

@@ -4,12 +4,13 @@
 
 # %% ../nbs/08_checkpoints.ipynb #1536f396
 from __future__ import annotations
-import json, os, random, shutil, sys, tempfile, uuid
+import errno, hashlib, json, os, random, shutil, sys, tempfile, uuid, warnings
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'find_checkpoint', 'load_checkpoint']
+__all__ = ['RUN_FILES', 'rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'verify_checkpoint',
+           'find_checkpoint', 'load_checkpoint', 'existing_run', 'clear_run']
 
 # %% ../nbs/08_checkpoints.ipynb #60d582cf
 def _numpy():
@@ -58,7 +59,7 @@ def _load_model(model, path:Path, fmt:str):
         if not _is_peft(model): raise ValueError(f"{path} holds a LoRA adapter but the model is not a peft model")
         return _load_adapter(model, path / 'adapter')
     if _is_peft(model): raise ValueError(f"{path} holds a full model but the model is a peft model (expected an adapter)")
-    model.load_state_dict(torch.load(path / 'model.pt', map_location='cpu', weights_only=True))
+    model.load_state_dict(_load_file(path / 'model.pt'))
 
 # %% ../nbs/08_checkpoints.ipynb #18d002d9
 def _load_adapter(model, path:Path):
@@ -111,15 +112,36 @@ def _clean_tmp(ck:Path):
     "Remove debris of killed saves (`.tmp-*`)."
     for p in ck.glob('.tmp-*'): shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
+# %% ../nbs/08_checkpoints.ipynb #cd72020b
+def _sha256(f:Path)->str:
+    "Hex SHA-256 of a file, read in 1 MiB blocks."
+    h = hashlib.sha256()
+    with open(f, 'rb') as fh:
+        for b in iter(lambda: fh.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
+def _manifest(folder:Path)->dict:
+    "{relative path: {'size', 'sha256'}} of every file under `folder` except state.json."
+    return {p.relative_to(folder).as_posix(): dict(size=p.stat().st_size, sha256=_sha256(p))
+            for p in sorted(folder.rglob('*')) if p.is_file() and p.name != 'state.json'}
+
 # %% ../nbs/08_checkpoints.ipynb #a08e1a0a
 def _write_contents(tmp:Path, step, model, optimizer, scheduler, extra, sampler_state):
-    "Write every checkpoint file into folder `tmp`."
+    "Write every checkpoint file into folder `tmp`, then state.json with their checksums."
     fmt = _save_model(model, tmp)
     if optimizer is not None: torch.save(optimizer.state_dict(), tmp / 'optimizer.pt')
     if scheduler is not None: torch.save(scheduler.state_dict(), tmp / 'scheduler.pt')
     torch.save(rng_state(), tmp / 'rng.pt')
-    state = dict(step=step, model_format=fmt, extra=extra or {}, sampler_state=sampler_state)
+    state = dict(step=step, model_format=fmt, extra=extra or {}, sampler_state=sampler_state, files=_manifest(tmp))
     (tmp / 'state.json').write_text(json.dumps(state, indent=1))
+
+# %% ../nbs/08_checkpoints.ipynb #de22062c
+def _reraise_disk_full(e:BaseException, ck:Path, step:int):
+    "Turn a disk-full error during a save into one that says so and names the checkpoint still intact."
+    if not (isinstance(e, OSError) and e.errno == errno.ENOSPC): return
+    done = list_checkpoints(ck.parent)
+    prev = f"the previous checkpoint {done[-1].name} is intact" if done else "there is no earlier checkpoint"
+    raise OSError(errno.ENOSPC, f"no space left on device while writing checkpoint {_step_name(step)} in {ck}: that save was discarded and {prev}; free some space and resume") from e
 
 # %% ../nbs/08_checkpoints.ipynb #20482a0a
 def save_checkpoint(run_dir, # run folder; writes run_dir/checkpoints/step_{step:06d}/
@@ -134,7 +156,7 @@ def save_checkpoint(run_dir, # run folder; writes run_dir/checkpoints/step_{step
     ck = _prepare(run_dir, step, keep, extra, sampler_state)
     tmp = ck / f'.tmp-{_step_name(step)}-{uuid.uuid4().hex[:8]}'; tmp.mkdir()
     try: _write_contents(tmp, step, model, optimizer, scheduler, extra, sampler_state); _fsync_tree(tmp)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException as e: shutil.rmtree(tmp, ignore_errors=True); _reraise_disk_full(e, ck, step); raise
     final = _publish(ck, tmp, _step_name(step))
     _prune(ck, final, keep)
     return final
@@ -168,17 +190,39 @@ def _publish(ck:Path, tmp:Path, name:str) -> Path:
     if old: shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/08_checkpoints.ipynb #4108fafd
+def verify_checkpoint(path, # a checkpoint folder (holding state.json)
+                     )->list[str]:
+    "Problems of checkpoint folder `path`: unreadable state.json, missing, truncated or corrupted files ([] when intact)."
+    path = Path(path)
+    try: state = json.loads((path / 'state.json').read_text())
+    except (OSError, ValueError) as e: return [f"{path/'state.json'} is unreadable or corrupted ({type(e).__name__}: {str(e)[:60]})"]
+    if not isinstance(state, dict) or not {'step', 'model_format'} <= set(state): return [f"{path/'state.json'} is corrupted (no step / model_format)"]
+    probs = []
+    for rel, m in (state.get('files') or {}).items():   # checkpoints written before checksums have no 'files'
+        f = path / rel
+        if not f.is_file(): probs.append(f"{f} is missing")
+        elif (n := f.stat().st_size) != m['size']: probs.append(f"{f} is truncated or damaged ({n} bytes, {m['size']} written)")
+        elif _sha256(f) != m['sha256']: probs.append(f"{f} is corrupted (SHA-256 differs from the one written)")
+    return probs
+
 # %% ../nbs/08_checkpoints.ipynb #2946c32c
 def find_checkpoint(run_dir, # run folder
+                    verify:bool=True, # skip checkpoints that fail `verify_checkpoint` (with a warning naming the files)
                    ) -> Path|None:
-    "The checkpoint `latest` points to if complete, else the newest complete one, else None."
-    ck = Path(run_dir) / 'checkpoints'
+    "The newest intact checkpoint (`latest` first), or None when the run has none; raises when every one is damaged."
+    ck, done = Path(run_dir) / 'checkpoints', list_checkpoints(run_dir)[::-1]
     latest = ck / 'latest'
-    if latest.exists():
-        p = ck / latest.read_text().strip()
-        if p.name.startswith('step_') and (p / 'state.json').exists(): return p
-    done = list_checkpoints(run_dir)
-    return done[-1] if done else None
+    name = latest.read_text().strip() if latest.is_file() else None
+    done = sorted(done, key=lambda p: p.name != name)   # `latest` first, then newest first
+    bad = []
+    for p in done:
+        if not (probs := verify_checkpoint(p) if verify else []):
+            if bad: warnings.warn(f"damaged checkpoint skipped: {'; '.join(bad)}. Resuming from the newest intact checkpoint, {p.name}", RuntimeWarning)
+            return p
+        bad += probs
+    if bad: raise ValueError(f"no intact checkpoint in {ck}: {'; '.join(bad)}")
+    return None
 
 # %% ../nbs/08_checkpoints.ipynb #6ad6b0ab
 def load_checkpoint(run_dir, # run folder
@@ -197,6 +241,30 @@ def load_checkpoint(run_dir, # run folder
 
 # %% ../nbs/08_checkpoints.ipynb #6108bf45
 def _load_file(f:Path):
-    "torch.load a checkpoint file (weights_only), naming it when it is missing."
+    "torch.load a checkpoint file (weights_only), naming it when it is missing or unreadable."
     if not f.exists(): raise FileNotFoundError(f"checkpoint file {f} is missing (was it saved without this object?)")
-    return torch.load(f, map_location='cpu', weights_only=True)
+    try: return torch.load(f, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"checkpoint file {f} is truncated or corrupted: {type(e).__name__}: {str(e)[:80]}") from e
+
+# %% ../nbs/08_checkpoints.ipynb #5058fa3b
+RUN_FILES = ('metrics.jsonl', 'checkpoints', 'final', 'batch_last.pt', 'config.json', 'rewards.png')
+
+def existing_run(run_dir, # a run folder (may not exist)
+                )->list[str]:
+    "What in `run_dir` belongs to an earlier run: a non-empty metrics.jsonl, checkpoints, final/ ([] when there is none)."
+    d, held = Path(run_dir), []
+    if (d / 'metrics.jsonl').is_file() and (d / 'metrics.jsonl').stat().st_size: held.append('metrics.jsonl')
+    if list_checkpoints(d): held.append('checkpoints/')
+    if (d / 'final').exists(): held.append('final/')
+    return held
+
+# %% ../nbs/08_checkpoints.ipynb #407d065d
+def clear_run(run_dir, # a run folder
+             ):
+    "Remove an earlier run's files (`RUN_FILES`) from `run_dir`, each renamed to a `.tmp-del-` name before deletion."
+    d = Path(run_dir)
+    for p in d.glob('.tmp-del-*'): shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    for n in RUN_FILES:
+        if not (p := d / n).exists(): continue
+        tmp = d / f'.tmp-del-{n}-{uuid.uuid4().hex[:8]}'; os.replace(p, tmp)
+        shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()

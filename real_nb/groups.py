@@ -17,6 +17,9 @@ def _check_b(**xs:Tensor):
     shapes = {k: tuple(v.shape) for k, v in xs.items()}
     if any(len(s) != 1 for s in shapes.values()) or len(set(shapes.values())) > 1:
         raise ValueError(f"expected (B,) tensors of one length, got {shapes}")
+    g = xs.get('group_ids')
+    if g is not None and g.is_floating_point() and (bad := torch.isnan(g)).any():
+        raise ValueError(f"group_ids are NaN at rows {_rows(bad)}: every sample needs a group")
 
 # %% ../nbs/02_groups.ipynb #7b7f359a
 def rewards_to_labels(rewards:Tensor, # (B,) scalar rewards

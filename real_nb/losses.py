@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_losses.ipynb #1d11dade
 from __future__ import annotations
-import torch
+import math, torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -55,7 +55,9 @@ def _check_inputs(s, labels, group_ids, tau, norm):
         raise ValueError(f"seq_logratio, labels, group_ids must be non-empty and share shape (B,); got {shapes}")
     if len(bad := labels[(labels != -1) & (labels != 0) & (labels != 1)]):
         raise ValueError(f"labels must be in {{-1, 0, 1}} (1 positive, 0 negative, -1 excluded); got {bad.unique().tolist()}")
-    if not tau > 0: raise ValueError(f"tau must be > 0; got {tau}")
+    if group_ids.is_floating_point() and (bad := torch.isnan(group_ids)).any():
+        raise ValueError(f"group_ids are NaN at rows {bad.nonzero().flatten()[:20].tolist()}: every sample needs a group")
+    if not (isinstance(tau, (int, float)) and math.isfinite(tau) and tau > 0): raise ValueError(f"tau must be finite and > 0; got {tau}")
     if norm not in ('all', 'contributing'): raise ValueError(f"norm must be 'all' or 'contributing'; got {norm!r}")
 
 # %% ../nbs/00_losses.ipynb #16cddd92

@@ -10,7 +10,8 @@ import torch
 from .groups import group_stats
 
 # %% auto #0
-__all__ = ['class_stats', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'plot_rewards']
+__all__ = ['class_stats', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'loss_label', 'run_title',
+           'plot_rewards']
 
 # %% ../nbs/07_telemetry.ipynb #60664804
 def _num(x) -> float|None:
@@ -210,6 +211,21 @@ MetricsLogger.close = _close
 MetricsLogger.__enter__ = lambda self: self
 MetricsLogger.__exit__ = lambda self, *exc: self.close()
 
+# %% ../nbs/07_telemetry.ipynb #03169968
+def loss_label(record:dict, # a run record (config.json of a run folder)
+              )->str|None:
+    "The loss and its parameters as one string, e.g. `real(tau=0.5, only_mixed=True, norm=all)`; None when not recorded."
+    loss = record.get('loss') if isinstance(record, dict) else None
+    if not isinstance(loss, dict) or 'name' not in loss: return None
+    return f"{loss['name']}(" + ', '.join(f'{k}={v}' for k, v in (loss.get('params') or {}).items()) + ')'
+
+def run_title(run_dir)->str|None:
+    "`loss <label>` of the run in `run_dir` from its config.json (None when absent or without a loss)."
+    f = Path(run_dir) / 'config.json'
+    try: label = loss_label(json.loads(f.read_text())) if f.exists() else None
+    except ValueError: return None
+    return f'loss {label}' if label else None
+
 # %% ../nbs/07_telemetry.ipynb #0f92cc05
 def _reward_frame(run_dir):
     "Long-form DataFrame (step, phase, metric, value) of reward_mean/pass_rate lines."
@@ -225,6 +241,7 @@ def _reward_frame(run_dir):
 def plot_rewards(run_dir, # run folder holding metrics.jsonl
                  path=None, # PNG path (default run_dir/rewards.png)
                  window:int|None=None, # rolling-mean window in steps (default: about a tenth of them)
+                 title:str|None=None, # figure title (default: the loss, from config.json)
                 ) -> Path:
     "Seaborn line plot of reward_mean and pass_rate against step per phase, with a rolling mean; saves a PNG."
     from matplotlib.figure import Figure
@@ -232,6 +249,7 @@ def plot_rewards(run_dir, # run folder holding metrics.jsonl
     phases = sorted(df['phase'].unique(), key=lambda p: (p != 'sft', p != 'rl', p))
     fig = Figure(figsize=(5 * len(phases), 3.4)); axs = fig.subplots(1, len(phases), squeeze=False)[0]
     for ax, p in zip(axs, phases): _plot_phase(ax, df[df['phase'] == p].sort_values('step'), p, window)
+    if title := title or run_title(run_dir): fig.suptitle(title)
     fig.tight_layout(); path = Path(path or Path(run_dir) / 'rewards.png'); fig.savefig(path, dpi=80)
     return path
 
