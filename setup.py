@@ -16,8 +16,9 @@ def _ge(a, b): return tuple(map(int, a.split('.'))) >= tuple(map(int, b.split('.
 
 def reqs(key): return cfg.get(key, '').split()
 train, explore, data, dev = reqs('train_requirements'), reqs('explore_requirements'), reqs('data_requirements'), reqs('dev_requirements')
-extras = dict(train=train, explore=explore, data=data, vllm=reqs('vllm_requirements'),
-              dev=sorted(set(train + explore + dev)))
+math = reqs('math_requirements')
+extras = dict(train=train, explore=explore, data=data, vllm=reqs('vllm_requirements'), math=math,
+              dev=sorted(set(train + explore + math + dev)))
 
 setuptools.setup(
     name=cfg['lib_name'],
