@@ -66,23 +66,49 @@ def arithmetic_task(n:int, # number of examples
         if _in_eval(p, eval_frac) == (split == 'eval'): out.append(Example(p, a))
     return out
 
-# %% ../nbs/04_data.ipynb #cf19fa75
-def _read_jsonl(p:Path, split:str)->list: return [json.loads(l) for l in p.read_text().splitlines() if l.strip()]
+# %% ../nbs/04_data.ipynb #29533d0c
+def _text(p:Path)->str:
+    "The UTF-8 text of `p` (a byte-order mark dropped); a ValueError naming the file and the first bad byte otherwise."
+    b = p.read_bytes()
+    try: return b.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        line = b[:e.start].count(b'\n') + 1
+        raise ValueError(f'{p}: not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}, line {line}); re-save the file as UTF-8') from None
+
+# %% ../nbs/04_data.ipynb #477958e0
+def _objects(p:Path, rows, where)->list:
+    "`rows` after checking each is a JSON object (a dict); `where(i)` names row i in the error."
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict): raise ValueError(f'{p}: {where(i)} is a JSON {type(r).__name__}, not an object with named fields: {_short(json.dumps(r))}')
+    return rows
+
+def _read_jsonl(p:Path, split:str)->list:
+    rows, nums = [], []
+    for n, line in enumerate(_text(p).splitlines(), 1):
+        if not line.strip(): continue
+        try: rows.append(json.loads(line)); nums.append(n)
+        except json.JSONDecodeError as e: raise ValueError(f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {_short(line)}') from None
+    return _objects(p, rows, lambda i: f'line {nums[i]}')
+
+# %% ../nbs/04_data.ipynb #0d88b558
 def _read_csv(p:Path, split:str)->list:
-    with open(p, newline='') as f: return list(csv.DictReader(f))
+    import io
+    return list(csv.DictReader(io.StringIO(_text(p), newline='')))
 def _read_parquet(p:Path, split:str)->list:
     try: import pandas as pd
     except ImportError as e: raise ImportError(f'reading {p} needs pandas and pyarrow: pip install pandas pyarrow') from e
-    return pd.read_parquet(p).to_dict('records')
+    try: return pd.read_parquet(p).to_dict('records')
+    except Exception as e: raise ValueError(f'{p}: cannot read as parquet ({type(e).__name__}: {e})') from e
 
-# %% ../nbs/04_data.ipynb #c6d7f90e
+# %% ../nbs/04_data.ipynb #04aa7343
 def _read_json(p:Path, split:str)->list:
-    d = json.loads(p.read_text())
+    try: d = json.loads(_text(p))
+    except json.JSONDecodeError as e: raise ValueError(f'{p}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}') from None
     if isinstance(d, dict) and isinstance(d.get(split), (list, dict)): d = d[split]
     if isinstance(d, dict) and d and all(isinstance(v, list) for v in d.values()):
         d = [dict(zip(d, row)) for row in zip(*d.values())]
     if not isinstance(d, list): raise ValueError(f'{p}: expected a list of records, a dict of columns or of splits')
-    return d
+    return _objects(p, d, lambda i: f'record {i}')
 
 _READERS = {'.jsonl': _read_jsonl, '.json': _read_json, '.csv': _read_csv, '.parquet': _read_parquet}
 
@@ -109,46 +135,64 @@ def _read_rows(path_or_name, split:str, /, **kw):
     if p.suffix in _READERS or str(path_or_name).startswith(('/', '.', '~')): raise FileNotFoundError(f'no such file: {p}')
     return _read_hub(str(path_or_name), split, **kw)
 
-# %% ../nbs/04_data.ipynb #297a5ef1
+# %% ../nbs/04_data.ipynb #9d373bd9
 PROBLEM_COLS = ('problem', 'question', 'prompt')
-ANSWER_COLS = ('answer', 'final_answer', 'solution')
+ANSWER_COLS = ('answer', 'final_answer', 'reward_model.ground_truth', 'ground_truth', 'solution')
 
 def _pick(cols:list, given, candidates:tuple, what:str)->str:
-    "The column to use for `what`: `given` if it exists, else the first candidate found; ValueError listing `cols`."
-    if given is not None and given in cols: return given
+    "The column for `what`: `given` if present, else the first candidate found (case-insensitive); ValueError listing `cols`."
+    low = {c.lower(): c for c in reversed(cols)}
+    if given is not None and (given in cols or given.lower() in low): return given if given in cols else low[given.lower()]
     if given is not None: raise ValueError(f'{what} column {given!r} not found; columns found: {cols}')
-    if (c := next((c for c in candidates if c in cols), None)) is not None: return c
-    raise ValueError(f'no {what} column (looked for {", ".join(candidates)}); columns found: {cols}; pass {what}_col=')
+    if (c := next((low[c] for c in candidates if c in low), None)) is not None: return c
+    raise ValueError(f'no {what} column (looked for {", ".join(candidates)}); columns found: {cols}; '
+                     f'pass {what}_col=<one of the columns> (CLI: --{what}_col)')
 
-# %% ../nbs/04_data.ipynb #c8895d41
-def _to_prompt(v)->str:
-    "Problem text from a cell; for a chat-format list of messages, the last user message."
-    if not isinstance(v, str) and hasattr(v, '__len__') and len(v) and isinstance(v[-1], dict):
-        v = [m for m in v if m.get('role', 'user') == 'user'][-1]['content']
+# %% ../nbs/04_data.ipynb #8fa790bb
+def _get(row:dict, col:str):
+    "`row[col]`, where a dotted `col` reads a nested field (`reward_model.ground_truth`)."
+    if col in row: return row[col]
+    v = row
+    for k in col.split('.'): v = v.get(k) if isinstance(v, dict) else None
+    return v
+
+def _is_seq(v)->bool: return not isinstance(v, (str, bytes, dict)) and hasattr(v, '__len__') and hasattr(v, '__iter__')
+
+def _to_prompt(v):
+    "Problem text from a cell, or a list of chat messages (dicts with `role`, `content`) kept as messages."
+    if _is_seq(v) and len(v) and all(isinstance(m, dict) for m in v): return [{'role': m.get('role', 'user'), 'content': m['content']} for m in v]
     return str(v)
 
-# %% ../nbs/04_data.ipynb #f05c1047
+# %% ../nbs/04_data.ipynb #00dade1b
 def _to_answer(v, col:str)->str|None:
-    "Reference answer from a cell (extracted from a worked solution), or None when missing."
+    "Reference answer from a cell (extracted from a worked solution; a list joined; `142.0` → `142`), or None when missing."
+    if _is_seq(v):
+        v = [str(x).strip().strip('$').strip() for x in v if x is not None and str(x).strip()]
+        v = ', '.join(v) if v else None
     if v is None or (isinstance(v, float) and math.isnan(v)): return None
+    if isinstance(v, float) and v.is_integer(): v = int(v)
     s = str(v).strip()
     return extract_answer(s) if col == 'solution' or re.search(r'\\boxed|\\fbox|####', s) else (s or None)
 
-# %% ../nbs/04_data.ipynb #73806952
+# %% ../nbs/04_data.ipynb #048a95bc
 def _columns(rows)->list:
-    "Column names of a list of row dicts or of a `datasets.Dataset`."
-    if hasattr(rows, 'column_names'): return list(rows.column_names)
-    return list(rows[0].keys()) if len(rows) else []
+    "Column names (the union over all rows, in order of appearance; nested records also as `a.b`) of row dicts or a `datasets.Dataset`."
+    if hasattr(rows, 'column_names'): names = list(rows.column_names); first = rows[0] if len(rows) else {}; rows = [first]
+    else: names = []
+    for r in rows:
+        for k, v in r.items():
+            names += [k] + ([f'{k}.{s}' for s in v] if isinstance(v, dict) else [])
+    return list(dict.fromkeys(names))
 
-# %% ../nbs/04_data.ipynb #f3f90a82
+# %% ../nbs/04_data.ipynb #ee6f13b1
 def _to_examples(rows, pc:str, ac:str, limit, source)->list:
     "Examples from `rows` (at most `limit`); rows lacking a problem or an answer are skipped with a warning."
     out, skipped = [], []
     for i, r in enumerate(rows):
         if limit is not None and len(out) >= limit: break
-        if (a := _to_answer(r.get(ac), ac)) is None or r.get(pc) is None: skipped.append(i)
-        else: out.append(Example(_to_prompt(r[pc]), a))
-    if skipped: warnings.warn(f'{source}: skipped {len(skipped)} rows without a usable answer (first: {skipped[:5]})')
+        if (a := _to_answer(_get(r, ac), ac)) is None or _get(r, pc) is None: skipped.append(i)
+        else: out.append(Example(_to_prompt(_get(r, pc)), a))
+    if skipped: warnings.warn(f'{source}: skipped {len(skipped)} rows without a usable {pc!r} problem or {ac!r} answer (first rows: {skipped[:5]})')
     return out
 
 # %% ../nbs/04_data.ipynb #f8743b72
@@ -263,12 +307,15 @@ def prompt_token_ids(tokenizer, prompts:list, # N prompts (text or chat messages
     add = not _has_template(tokenizer)
     return [tokenizer(render_prompt(tokenizer, p, system_prompt, instruction), add_special_tokens=add).input_ids for p in prompts]
 
-# %% ../nbs/04_data.ipynb #40cf6c4d
+# %% ../nbs/04_data.ipynb #270fefbc
 def task_examples(data=None, # None or 'arithmetic' for the built-in task, else a file / hub dataset for `load_examples`
                   split:str='train', # the split to read ('train' or 'eval' for the arithmetic task)
                   limit:int|None=None, # number of problems (the arithmetic task: 64 when None; files: all)
                   seed:int=0, difficulty:int=1, # the arithmetic task's draw and difficulty
+                  problem_col:str|None=None, answer_col:str|None=None, # column mapping for files (see `load_examples`)
+                  template:str|None=MATH_TEMPLATE, # put around a file's text prompts (None: as they are); chat messages are kept as given
                  )->list:
-    "The arithmetic task's problems, or a file / hub dataset's problems with the maths prompt template."
+    "The arithmetic task's problems, or a file / hub dataset's problems (text prompts in the maths template)."
     if data is None or data == 'arithmetic': return arithmetic_task(limit or 64, seed=seed, difficulty=difficulty, split=split)
-    return [Example(format_prompt(e), e.answer) for e in load_examples(data, split=split, limit=limit)]
+    exs = load_examples(data, problem_col, answer_col, split=split, limit=limit)
+    return [Example(format_prompt(e, template) if template and isinstance(e.prompt, str) else e.prompt, e.answer) for e in exs]
