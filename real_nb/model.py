@@ -219,6 +219,7 @@ def load_policy(name_or_path, # local model folder, `.gguf` file, hub id, or a f
     if base: model = _attach_adapter(model, name_or_path, lora_dropout)
     elif lora: model = _add_lora(model, r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules)
     if lora: model.peft_config['default'].base_model_name_or_path = _base_record(base or name_or_path)
+    if lora: model.real_nb_base_given = str(base_model) if base_model is not None else str(name_or_path) if not base else adapter_base(name_or_path)
     guard_bnb_cpu(model)
     model.generation_config.pad_token_id = tok.pad_token_id
     return model.train(), tok
@@ -231,7 +232,8 @@ def save_policy(model, tokenizer, path, # the policy, its tokenizer, the target 
     path = Path(path); tmp, old = path.with_name(path.name + '.tmp'), path.with_name(path.name + '.old')
     shutil.rmtree(tmp, ignore_errors=True); model.save_pretrained(tmp); tokenizer.save_pretrained(tmp)
     if (f := tmp/'adapter_config.json').is_file() and _is_local(base := adapter_base(tmp)):
-        (tmp/'real_nb_base.json').write_text(json.dumps({'base': base, 'relative': os.path.relpath(base, path.resolve())}))
+        (tmp/'real_nb_base.json').write_text(json.dumps({'base': base, 'given': getattr(model, 'real_nb_base_given', base),
+                                                     'relative': os.path.relpath(base, path.resolve())}))
     if path.exists(): path.rename(old)
     tmp.rename(path); shutil.rmtree(old, ignore_errors=True)
     return path
