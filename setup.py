@@ -16,9 +16,9 @@ def _ge(a, b): return tuple(map(int, a.split('.'))) >= tuple(map(int, b.split('.
 
 def reqs(key): return cfg.get(key, '').split()
 train, explore, data, dev = reqs('train_requirements'), reqs('explore_requirements'), reqs('data_requirements'), reqs('dev_requirements')
-trl = reqs('trl_requirements')
-extras = dict(train=train, explore=explore, data=data, vllm=reqs('vllm_requirements'), trl=sorted(set(train + trl)),
-              dev=sorted(set(train + explore + trl + dev)))
+trl, math = reqs('trl_requirements'), reqs('math_requirements')
+extras = dict(train=train, explore=explore, data=data, vllm=reqs('vllm_requirements'), trl=sorted(set(train + trl)), math=math,
+              dev=sorted(set(train + explore + trl + math + dev)))
 
 setuptools.setup(
     name=cfg['lib_name'],

@@ -6,14 +6,15 @@
 __all__ = ['Rollout', 'cut_at_eos', 'rollout_from_token_lists', 'sampling_kwargs', 'eos_ids', 'HFBackend', 'vllm_completion',
            'VLLMBackend', 'vllm_available', 'make_backend']
 
-# %% ../nbs/06_rollout.ipynb #f54c1acd
+# %% ../nbs/06_rollout.ipynb #b39be57d
 import importlib.util, shutil, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 import torch
 from .model import guard_bnb_cpu
+from .data import prompt_token_ids
 
-# %% ../nbs/06_rollout.ipynb #410f8ba2
+# %% ../nbs/06_rollout.ipynb #54e1776c
 @dataclass(repr=False)
 class Rollout:
     "A batch of sampled completions with their prompts, masks and group ids."
@@ -22,7 +23,7 @@ class Rollout:
     completion_ids: torch.Tensor   # (B, T) right-padded
     completion_mask: torch.Tensor  # (B, T) 1 for real tokens incl. EOS
     group_ids: torch.Tensor        # (B,) int64
-    prompts: list                  # B prompt strings
+    prompts: list                  # B prompts as given (text or chat messages), before the chat template
     completions: list              # B decoded completions, no special tokens
     truncated: torch.Tensor        # (B,) bool: no EOS within max_new_tokens
 
@@ -106,15 +107,15 @@ def eos_ids(tokenizer, model=None)->list:
     ids |= set(e) if isinstance(e, (list, tuple)) else {e}
     return sorted(i for i in ids if i is not None)
 
-# %% ../nbs/06_rollout.ipynb #a6e7a15f
-def _encode_left(tok, prompts:list, device): # tokenizer, N prompt strings, target device
-    "Left-padded `BatchEncoding` of `prompts` on `device`; the tokenizer's padding side is left as it was."
-    side, tok.padding_side = tok.padding_side, 'left'
-    try: return tok(list(prompts), return_tensors='pt', padding=True).to(device)
-    finally: tok.padding_side = side
+# %% ../nbs/06_rollout.ipynb #4cf1c7dc
+def _encode_left(tok, prompts:list, device, system_prompt=None, instruction=None): # tokenizer, N prompts, target device
+    "N prompts rendered (`render_prompt`), tokenized, left-padded on `device`: `(ids (N, P), mask (N, P), N id lists)`."
+    p_lists = prompt_token_ids(tok, list(prompts), system_prompt, instruction)
+    ids, mask = _pad(p_lists, tok.pad_token_id, left=True)
+    return ids.to(device), mask.to(device), p_lists
 
-# %% ../nbs/06_rollout.ipynb #7df84c8f
-def _generate_eval(m, enc, # the model; a left-padded `BatchEncoding` of N prompts
+# %% ../nbs/06_rollout.ipynb #79fb379d
+def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
                    G:int, seed=None, **kw): # samples per prompt; RNG seed; `generate` keyword arguments
     "`m.generate` on each prompt repeated G times, in eval mode with a forked (optionally seeded) RNG: `(N·G, P+T)`."
     was_training = m.training
@@ -122,27 +123,26 @@ def _generate_eval(m, enc, # the model; a left-padded `BatchEncoding` of N promp
     try:
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
             if seed is not None: torch.manual_seed(seed)
-            return m.generate(input_ids=enc.input_ids.repeat_interleave(G, 0),
-                              attention_mask=enc.attention_mask.repeat_interleave(G, 0), **kw)
+            return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
     finally: m.train(was_training)
 
-# %% ../nbs/06_rollout.ipynb #0b39dbe1
+# %% ../nbs/06_rollout.ipynb #74bec9ab
 class HFBackend:
-    "Generation with transformers `generate` (CPU or GPU), in eval mode under `no_grad`."
-    def __init__(self, model, tokenizer): self.model, self.tokenizer = model, tokenizer
+    "Generation with transformers `generate` (CPU or GPU), in eval mode under `no_grad`; prompts go through `render_prompt`."
+    def __init__(self, model, tokenizer, system_prompt:str|None=None, instruction:str|None=None):
+        self.model, self.tokenizer, self.system_prompt, self.instruction = model, tokenizer, system_prompt, instruction
     def update(self, model): self.model = model   # same weights in memory: nothing to push
 
     @torch.no_grad()
     def generate(self, prompts:list, num_generations:int, max_new_tokens:int, temperature=1.0, top_p=1.0, top_k=0,
                  seed=None)->Rollout:
-        "Sample `num_generations` completions per prompt: a `Rollout` of N·G rows."
+        "Sample `num_generations` completions per prompt (text or chat messages): a `Rollout` of N·G rows."
         m, tok, G = self.model, self.tokenizer, num_generations
         kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed)
-        enc = _encode_left(tok, prompts, m.device)
-        out = _generate_eval(m, enc, G, seed, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
-        p_lists = [row[msk.bool()].tolist() for row, msk in zip(enc.input_ids.cpu(), enc.attention_mask.cpu())]
-        return rollout_from_token_lists(list(prompts), p_lists, out[:, enc.input_ids.shape[1]:].tolist(), eos_ids(tok, m),
-                                        tok.pad_token_id, lambda ids: tok.decode(ids, skip_special_tokens=True))
+        ids, mask, p_lists = _encode_left(tok, prompts, m.device, self.system_prompt, self.instruction)
+        out = _generate_eval(m, ids, mask, G, seed, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
+        return rollout_from_token_lists(list(prompts), p_lists, out[:, ids.shape[1]:].tolist(), eos_ids(tok, m),
+                                        tok.pad_token_id, lambda x: tok.decode(x, skip_special_tokens=True))
 
 # %% ../nbs/06_rollout.ipynb #b616a45c
 def vllm_completion(token_ids, # one vLLM `CompletionOutput.token_ids`
@@ -151,13 +151,14 @@ def vllm_completion(token_ids, # one vLLM `CompletionOutput.token_ids`
     ids = list(token_ids)
     return ids + [eos_id] if finish_reason == 'stop' and (not ids or ids[-1] != eos_id) else ids
 
-# %% ../nbs/06_rollout.ipynb #63d6f8f8
+# %% ../nbs/06_rollout.ipynb #0ec2672f
 class VLLMBackend:
     "Generation with a vLLM engine built once; `update` pushes the LoRA adapter."
     def __init__(self, model_name_or_path, tokenizer, lora_rank=16, gpu_memory_utilization=0.3, max_model_len=None,
-                 enable_lora=True, **engine_kw):
+                 enable_lora=True, system_prompt=None, instruction=None, **engine_kw):
         from vllm import LLM
         self.tokenizer, self.enable_lora, self.lora_request, self.version = tokenizer, enable_lora, None, 0
+        self.system_prompt, self.instruction = system_prompt, instruction   # prompts go through `render_prompt`
         self.dir = Path(tempfile.mkdtemp(prefix='real_nb_lora_'))
         self.llm = LLM(model=str(model_name_or_path), enable_lora=enable_lora, max_lora_rank=lora_rank,
                        gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len, **engine_kw)
@@ -174,32 +175,32 @@ def _vllm_update(self:VLLMBackend, model):
     if old is not None: shutil.rmtree(old.lora_path, ignore_errors=True)
 VLLMBackend.update = _vllm_update
 
-# %% ../nbs/06_rollout.ipynb #419bef7b
+# %% ../nbs/06_rollout.ipynb #7b8e00a0
 def _vllm_generate(self:VLLMBackend, prompts:list, num_generations:int, max_new_tokens:int, temperature=1.0, top_p=1.0,
                    top_k=0, seed=None)->Rollout:
     "Sample with vLLM (`n = G` per prompt) and return the same `Rollout` as `HFBackend`."
     from vllm import SamplingParams
     tok, eos = self.tokenizer, eos_ids(self.tokenizer)
     sp = SamplingParams(**sampling_kwargs(num_generations, max_new_tokens, temperature, top_p, top_k, seed, backend='vllm'))
-    p_lists = [tok(p).input_ids for p in prompts]
+    p_lists = prompt_token_ids(tok, list(prompts), self.system_prompt, self.instruction)
     outs = self.llm.generate([{'prompt_token_ids': p} for p in p_lists], sp, lora_request=self.lora_request, use_tqdm=False)
     c_lists = [vllm_completion(o.token_ids, o.finish_reason, eos[0]) for out in outs for o in out.outputs]
     return rollout_from_token_lists(list(prompts), p_lists, c_lists, eos, tok.pad_token_id,
                                     lambda ids: tok.decode(ids, skip_special_tokens=True))
 VLLMBackend.generate = _vllm_generate
 
-# %% ../nbs/06_rollout.ipynb #7e9fc13d
+# %% ../nbs/06_rollout.ipynb #b73a2eee
 def vllm_available()->bool:
     "vLLM is importable and a CUDA device is present."
     return importlib.util.find_spec('vllm') is not None and torch.cuda.is_available()
 
-def make_backend(model, tokenizer, use_vllm=None, **kw):
+def make_backend(model, tokenizer, use_vllm=None, system_prompt=None, instruction=None, **kw):
     "`VLLMBackend` (adapter pushed) when asked or available for a peft model, else `HFBackend`."
     if use_vllm is None: use_vllm = vllm_available() and hasattr(model, 'peft_config')
-    if not use_vllm: return HFBackend(model, tokenizer)
+    if not use_vllm: return HFBackend(model, tokenizer, system_prompt, instruction)
     if importlib.util.find_spec('vllm') is None:
         raise ImportError("make_backend(use_vllm=True): vllm is not installed (pip install 'real-nb[vllm]'), or pass use_vllm=False")
     base = model.peft_config['default'].base_model_name_or_path if hasattr(model, 'peft_config') else model.name_or_path
-    b = VLLMBackend(base, tokenizer, **kw)
+    b = VLLMBackend(base, tokenizer, system_prompt=system_prompt, instruction=instruction, **kw)
     if hasattr(model, 'peft_config'): b.update(model)
     return b

@@ -21,7 +21,7 @@ from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
 from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean
 from .rewards import score_completions
-from .data import PromptSampler
+from .data import PromptSampler, prompt_token_ids
 from .model import token_logprobs, reference
 from .rollout import make_backend, rollout_from_token_lists, eos_ids
 from .telemetry import step_metrics, MetricsLogger, progress_postfix, _atomic_write_text
@@ -164,7 +164,7 @@ def make_optimizer(model, cfg:RLConfig):
 def sft_batch(tokenizer, examples:list):
     "A `Rollout` whose completions are the reference answers + EOS (G = 1)."
     eos = eos_ids(tokenizer)
-    ps = [tokenizer(e.prompt).input_ids for e in examples]
+    ps = prompt_token_ids(tokenizer, [e.prompt for e in examples])   # the text generation sees (chat template if any)
     cs = [tokenizer(e.answer, add_special_tokens=False).input_ids + [eos[0]] for e in examples]
     return rollout_from_token_lists([e.prompt for e in examples], ps, cs, eos, tokenizer.pad_token_id, tokenizer.decode)
 
