@@ -122,7 +122,9 @@ def _grade_in_pool(pred:str, answer:str, timeout:int)->bool:
     global _POOL
     import concurrent.futures as cf, importlib, multiprocessing as mp
     with _POOL_LOCK:
-        if _POOL is None: _POOL = cf.ProcessPoolExecutor(1, mp_context=mp.get_context('spawn'))
+        if _POOL is None:
+            _POOL = cf.ProcessPoolExecutor(1, mp_context=mp.get_context('spawn'))
+            mp.util.Finalize(None, _stop_pool, args=(_POOL,), exitpriority=10)   # a forked parent's exit would wait on the idle worker
         pool = _POOL
     fut = pool.submit(importlib.import_module('real_nb.rewards')._grade, pred, answer, timeout)
     try: return fut.result(timeout=2 * timeout + 5)
@@ -132,6 +134,9 @@ def _grade_in_pool(pred:str, answer:str, timeout:int)->bool:
             pool.shutdown(wait=False, cancel_futures=True); _POOL = None if _POOL is pool else _POOL
         return False
 _POOL_LOCK = threading.Lock()
+def _stop_pool(pool): # kill the grading worker so no process exit waits on it
+    for p in list(getattr(pool, '_processes', None) or {}).copy() and list(pool._processes.values()): p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 # %% ../nbs/03_rewards.ipynb #03699034
 def math_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
