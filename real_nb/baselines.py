@@ -33,6 +33,8 @@ def _check_rewards(rewards:Tensor, # (B,) rewards
         raise ValueError(f"rewards {tuple(rewards.shape)} and group_ids {tuple(group_ids.shape)} must both be (B,)")
     bad = ~torch.isfinite(rewards)
     if bad.any(): raise ValueError(f"rewards are NaN/inf at rows {_rows(bad)}")
+    if group_ids.is_floating_point() and (bad := torch.isnan(group_ids)).any():
+        raise ValueError(f"group_ids are NaN at rows {_rows(bad)}: every sample needs a group")
 
 # %% ../nbs/01_baselines.ipynb #dfeba36e
 def group_advantages(rewards:Tensor, # (B,) scalar rewards
