@@ -130,12 +130,11 @@ def _grade_in_pool(pred:str, answer:str, timeout:int)->bool:
     try: return fut.result(timeout=2 * timeout + 5)
     except cf.TimeoutError:
         with _POOL_LOCK:
-            for p in list(getattr(pool, '_processes', {}).values()): p.kill()
-            pool.shutdown(wait=False, cancel_futures=True); _POOL = None if _POOL is pool else _POOL
+            _stop_pool(pool); _POOL = None if _POOL is pool else _POOL
         return False
 _POOL_LOCK = threading.Lock()
-def _stop_pool(pool): # kill the grading worker so no process exit waits on it
-    for p in list(getattr(pool, '_processes', None) or {}).copy() and list(pool._processes.values()): p.kill()
+def _stop_pool(pool): # kill the grading worker (a hung grade, or process exit, must not wait on it)
+    for p in list((getattr(pool, '_processes', None) or {}).values()): p.kill()
     pool.shutdown(wait=False, cancel_futures=True)
 
 # %% ../nbs/03_rewards.ipynb #03699034
