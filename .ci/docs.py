@@ -37,7 +37,7 @@ def _pages(tree):
     elif isinstance(tree, list):
         for o in tree: yield from _pages(o)
     elif isinstance(tree, dict):
-        for k in ('href', 'contents', 'text'):
+        for k in ('href', 'contents', 'menu', 'left', 'text'):
             if k in tree and (k != 'text' or str(tree[k]).endswith('.ipynb')): yield from _pages(tree[k])
 
 def main():
@@ -56,6 +56,11 @@ def main():
     side = yaml.safe_load((out/'sidebar.yml').read_text())
     for page in _pages(side['website']['sidebar']['contents']):
         if page.endswith(('.ipynb', '.qmd', '.md')) and not (nbs/page).exists(): problems.append(f"sidebar.yml names a missing page: {page}")
+    navbar = set(_pages(yaml.safe_load((root/'_quarto.yml').read_text())['website']['navbar']['left']))
+    for page in sorted(navbar):
+        if page.endswith(('.ipynb', '.qmd', '.md')) and not (nbs/page).exists(): problems.append(f"_quarto.yml's navbar names a missing page: {page}")
+    mods = {f"{p.name}" for p in nbs.glob('[0-9]*.ipynb')}
+    if missing := sorted(mods - navbar): problems.append(f"_quarto.yml's navbar API menu lacks: {', '.join(missing)}")
     if problems: sys.exit("docs processing problems:\n  " + "\n  ".join(problems))
     print(f"processed {n} notebooks into {out.relative_to(root)}/ (every show_doc rendered); run `quarto render {out.name}` to build the site")
 
