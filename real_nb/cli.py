@@ -6,8 +6,8 @@
 __all__ = ['DEMO', 'MODEL_DEFAULTS', 'LOSS_NAMES', 'DATA_SUFFIXES', 'COMMANDS', 'USAGE', 'UsageError', 'train_command', 'main']
 
 # %% ../nbs/11_cli.ipynb #df56df25
-import io, os, shutil, sys, time, uuid
-from contextlib import contextmanager, redirect_stdout
+import os, shutil, sys, time, uuid
+from contextlib import contextmanager
 from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 from .data import MATH_INSTRUCTION
@@ -148,7 +148,7 @@ def _names(fns)->list: return [f.__name__ for f in (fns if isinstance(fns, list)
 
 # %% ../nbs/11_cli.ipynb #be40796d
 @call_parse
-def train_command(model:str=None, # model folder or hub id (default: build the tiny demo model)
+def train_command(model:str=None, # model folder, .gguf file or hub id (default: build the tiny demo model)
                   data:str=None, # .jsonl/.json/.parquet/.csv file or hub dataset (default: the arithmetic task)
                   problem_col:str=None, # the problem column of --data (default: found by name, see load_examples)
                   answer_col:str=None, # the answer column of --data (default: found by name)

@@ -28,7 +28,7 @@ def eval_command(model:str=None, # trained model folder (e.g. runs/<timestamp>/f
                  preset:str=None, # 'paper': n 16, temperature 0.6, top_p 0.95, 8192 tokens; the flags given override it (default: none)
                  k:int=8, # report pass@k
                  n:int=None, # samples per problem (default: the preset's, else k)
-                 limit:int=200, # problems per benchmark
+                 limit:int=None, # problems per benchmark (default: 200 of the demo task, every problem of a file)
                  qlora:bool=False, # 4-bit NF4 base under the adapter (for a run trained with --qlora)
                  base_model:str=None, # the adapter's base model, where it has moved (default: the one the adapter records)
                  temperature:float=None, # sampling temperature (default: the preset's, else 1.0)
@@ -43,6 +43,7 @@ def eval_command(model:str=None, # trained model folder (e.g. runs/<timestamp>/f
     _checks(model, data, preset, n, k)
     from real_nb.cli import DEMO, _quiet_hf
     from real_nb.evaluate import evaluate, _eval_dir
+    if limit is None and data == 'arithmetic': args['limit'] = 200
     out = _eval_dir(model, output_dir) or Path(f"runs/eval-{time.strftime('%Y%m%d-%H%M%S')}")
     with _quiet_hf(): res = evaluate(**args | dict(output_dir=out), difficulty=DEMO['difficulty'])   # prints the table
     print(f"eval.md, eval.json: {out}"); return res
