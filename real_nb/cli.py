@@ -76,11 +76,14 @@ def _data_info(data)->dict:
 # %% ../nbs/11_cli.ipynb #1db3ff24
 @contextmanager
 def _quiet_hf():
-    "Hide transformers' own progress bars (model loading, shard writing); other tqdm bars (the RL bar) stay."
+    "Hide transformers' own progress bars (model loading, shard writing, GGUF de-quantising); other tqdm bars (the RL bar) stay."
     from transformers.utils import logging as hf_logging
-    was = hf_logging.is_progress_bar_enabled(); hf_logging.disable_progress_bar()
+    import transformers.modeling_gguf_pytorch_utils as gguf   # its bar is a bare `tqdm.auto.tqdm`: swapped for transformers' switchable one
+    was, bar = hf_logging.is_progress_bar_enabled(), gguf.tqdm
+    hf_logging.disable_progress_bar(); gguf.tqdm = hf_logging.tqdm
     try: yield
     finally:
+        gguf.tqdm = bar
         if was: hf_logging.enable_progress_bar()
 
 # %% ../nbs/11_cli.ipynb #302f53e3
@@ -122,12 +125,12 @@ def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
                          + "): pass the run's settings, or start a new --output_dir")
 
 # %% ../nbs/11_cli.ipynb #b100de35
-def _file_examples(data, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION)->tuple:
+def _file_examples(data, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION, split='train')->tuple:
     "(examples, data record) of a file / hub dataset, each text problem followed by `instruction`; a `UsageError` when unreadable or unmappable."
     from real_nb.loading import find_columns, task_examples
     try:
-        m = find_columns(data, problem_col, answer_col)
-        exs = task_examples(data, problem_col=m['problem_col'], answer_col=m['answer_col'], template=f'{{prompt}} {instruction}' if instruction else None)
+        m = find_columns(data, problem_col, answer_col, split)
+        exs = task_examples(data, split, problem_col=m['problem_col'], answer_col=m['answer_col'], template=f'{{prompt}} {instruction}' if instruction else None)
     except (ValueError, FileNotFoundError, ImportError) as e: raise UsageError(f"--data {data}: {e}") from None
     if not exs: raise UsageError(f"--data {data}: no row has both a problem ({m['problem_col']!r}) and an answer ({m['answer_col']!r})")
     return exs, dict(source=str(data), problem_col=m['problem_col'], answer_col=m['answer_col'], columns=m['columns'], n_examples=len(exs), instruction=instruction)

@@ -12,14 +12,18 @@ from fastcore.script import call_parse
 from .data import MATH_INSTRUCTION
 
 # %% ../nbs/11b_eval_cli.ipynb #4e0142c4
-def _checks(model, data:str, preset, n, k:int):
-    "Raise a `UsageError` for a missing model, a missing benchmark file, an unknown preset or fewer samples than k."
-    from real_nb.cli import UsageError, _check_paths
+def _checks(model, data:str, preset, n, k:int, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION):
+    "Raise a `UsageError` for a missing model, an unreadable or unmappable benchmark file, an unknown preset or fewer samples than k."
+    from real_nb.cli import UsageError, _check_paths, _file_examples
     from real_nb.evaluate import EVAL_PRESETS
     if not model: raise UsageError("--model is required (a trained model folder such as runs/<timestamp>/final, or a .gguf file)")
-    for src in str(data).split(','): _check_paths(model, src.strip())
+    srcs = [s.strip() for s in str(data).split(',') if s.strip()] or ['arithmetic']
+    for src in srcs: _check_paths(model, src)
     if preset is not None and preset not in EVAL_PRESETS: raise UsageError(f"--preset {preset}: unknown preset; choose one of {', '.join(EVAL_PRESETS)}")
     if (nn := n or EVAL_PRESETS.get(preset, {}).get('n') or k) < k: raise UsageError(f"--n {nn} samples per problem is fewer than --k {k}")
+    if (problem_col or answer_col) and 'arithmetic' in srcs: raise UsageError("--problem_col / --answer_col map the columns of a --data file")
+    for src in srcs:
+        if src != 'arithmetic': _file_examples(src, problem_col, answer_col, instruction, split='test')   # as train reads --data
 
 # %% ../nbs/11b_eval_cli.ipynb #9b1bd360
 @call_parse
@@ -29,6 +33,8 @@ def eval_command(model:str=None, # trained model folder (e.g. runs/<timestamp>/f
                  k:int=8, # report pass@k
                  n:int=None, # samples per problem (default: the preset's, else k)
                  limit:int=None, # problems per benchmark (default: 200 of the demo task, every problem of a file)
+                 problem_col:str=None, # the problem column of every --data file (default: found by name, see load_examples)
+                 answer_col:str=None, # the answer column of every --data file (default: found by name)
                  qlora:bool=False, # 4-bit NF4 base under the adapter (for a run trained with --qlora)
                  base_model:str=None, # the adapter's base model, where it has moved (default: the one the adapter records)
                  temperature:float=None, # sampling temperature (default: the preset's, else 1.0)
@@ -40,7 +46,7 @@ def eval_command(model:str=None, # trained model folder (e.g. runs/<timestamp>/f
                  seed:int=0): # seed of the sampling
     "pass@1 and pass@k of `model` on one or several benchmarks: a markdown table, and eval.md / eval.json in the output folder."
     args = dict(locals())
-    _checks(model, data, preset, n, k)
+    _checks(model, data, preset, n, k, problem_col, answer_col, instruction)
     from real_nb.cli import DEMO, _quiet_hf
     from real_nb.evaluate import evaluate, _eval_dir
     if limit is None and data == 'arithmetic': args['limit'] = 200

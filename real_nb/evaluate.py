@@ -90,10 +90,11 @@ EVAL_PRESETS = {'paper': dict(n=16, temperature=0.6, top_p=0.95, max_completion_
 
 def eval_examples(data='arithmetic', limit:int=200, seed:int=0, difficulty:int=1,
                   template:str|None=MATH_TEMPLATE, # put around a file's text problems (None: as they are)
+                  problem_col:str=None, answer_col:str=None, # a file's problem / answer column (default: found by name, see `load_examples`)
                  )->list:
     "`limit` problems: the arithmetic task's eval split, or a file / hub dataset's test split with the math prompt template."
     split = 'eval' if data is None or data == 'arithmetic' else 'test'
-    return task_examples(data, split, limit, seed, difficulty, template=template)
+    return task_examples(data, split, limit, seed, difficulty, problem_col, answer_col, template=template)
 
 def _sampling(preset, **given)->dict:
     "The sampling settings: those given (not None), else the preset's, else None; a ValueError for an unknown preset."
@@ -124,6 +125,7 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
              preset:str=None, top_p:float=None, # 'paper': n=16, temperature 0.6, top_p 0.95, 8192 tokens (arguments given override it); top_p 1.0
              reward_fn=None, output_dir=None, base_model=None, # grader (default: exact match / math-verify); where eval.md/json go; adapter's base
              system_prompt:str=None, instruction:str=MATH_INSTRUCTION, # chat models' system message; text after each problem ('' or None: none)
+             problem_col:str=None, answer_col:str=None, # every file's problem / answer column (default: found by name, see `load_examples`)
              use_vllm:bool=None, batch_size:int=16)->dict:
     "pass@1 and pass@k of `model` on one or several benchmarks with `n` samples per problem; prints the table."
     smp = _sampling(preset, n=n, temperature=temperature, top_p=top_p, max_completion_length=max_completion_length)
@@ -132,15 +134,16 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
     if n < k: raise ValueError(f"evaluate: n={n} samples per problem is fewer than k={k}")
     demo = all(s in (None, 'arithmetic') for s in files.values())
     max_completion_length = smp['max_completion_length'] or (4 if demo else 1024)
+    template = f'{{prompt}} {instruction}' if instruction else None   # the benchmarks are read before the model is loaded
+    benches = {name: eval_examples(src, limit, seed, difficulty, template, problem_col, answer_col) for name, src in files.items()}
     lora = qlora or adapter_base(model) is not None   # an adapter folder, or a 4-bit model (fresh adapters are the identity)
     policy, tok = load_policy(model, qlora=qlora, lora=lora, gradient_checkpointing=False, base_model=base_model)
-    template = f'{{prompt}} {instruction}' if instruction else None
-    benches = {name: eval_examples(src, limit, seed, difficulty, template) for name, src in files.items()}
     backend = make_backend(policy, tok, use_vllm=use_vllm, system_prompt=system_prompt)
     res = evaluate_benchmarks(backend, benches, n, k, reward_fn or (exact_match_reward if demo else math_reward), temperature, top_p,
                               max_completion_length, seed, batch_size)
     print(results_table(res))
     if (d := _eval_dir(model, output_dir)) is not None:
         write_results(res, d, dict(model=str(model), data=files, k=k, n=n, limit=limit, temperature=temperature, top_p=top_p,
-                                   max_completion_length=max_completion_length, seed=seed, preset=preset, system_prompt=system_prompt, instruction=instruction))
+                                   max_completion_length=max_completion_length, seed=seed, preset=preset, system_prompt=system_prompt, instruction=instruction,
+                                   problem_col=problem_col, answer_col=answer_col))
     return next(iter(res.values())) if len(res) == 1 else res
