@@ -13,9 +13,9 @@ from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 
 # %% ../nbs/11_cli.ipynb #b9a3f74f
-DEMO = dict(n_examples=64, difficulty=1, hidden_size=64, num_layers=2, # task and tiny model
+DEMO = dict(n_examples=20_000, difficulty=4, hidden_size=64, num_layers=2, # task (a stream of reversed two-digit sums) and tiny model
             num_prompts=16, num_generations=8, num_mini_batches=4, per_device_train_batch_size=128, max_completion_length=4,
-            learning_rate=3e-4, max_steps=300, sft_steps=60, sft_learning_rate=1e-3, sft_batch_size=32)
+            learning_rate=1e-4, max_steps=1000, sft_steps=480, sft_learning_rate=1e-3, sft_batch_size=32, eval_steps=100)
 
 # %% ../nbs/11_cli.ipynb #7555bbff
 LOSS_NAMES = ('real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo')   # = list(real_nb.trainer.LOSSES)
@@ -59,16 +59,30 @@ def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=Fa
 
 # %% ../nbs/11_cli.ipynb #7a58526c
 def _examples(data, seed:int, split='train', limit=None)->list:
-    "The demo task's problems, or those of a file / hub dataset with the math prompt template."
+    "The demo task's problems (a stream of `n_examples` draws), or those of a file / hub dataset with the math prompt template."
     from real_nb.data import task_examples
     arithmetic = data is None or data == 'arithmetic'
     return task_examples(data, split, DEMO['n_examples'] if arithmetic and limit is None else limit, seed, DEMO['difficulty'])
 
-def _data_info(data)->dict:
-    "How the data was given, for config.json: the source and the problem/answer columns (picked automatically by `load_examples`)."
-    if data is None or data == 'arithmetic': return dict(source='arithmetic', n_examples=DEMO['n_examples'], difficulty=DEMO['difficulty'])
+def _data_info(data, heldout:dict|None=None)->dict:
+    "How the data was given, for config.json: the source, the problem/answer columns (picked automatically by `load_examples`), the held-out set."
+    ho = dict(heldout=heldout) if heldout else {}
+    if data is None or data == 'arithmetic': return dict(source='arithmetic', n_examples=DEMO['n_examples'], difficulty=DEMO['difficulty']) | ho
     from real_nb.data import PROBLEM_COLS, ANSWER_COLS
-    return dict(source=str(data), problem_col=f'auto: first of {list(PROBLEM_COLS)}', answer_col=f'auto: first of {list(ANSWER_COLS)}')
+    return dict(source=str(data), problem_col=f'auto: first of {list(PROBLEM_COLS)}', answer_col=f'auto: first of {list(ANSWER_COLS)}') | ho
+
+# %% ../nbs/11_cli.ipynb #21d51dd0
+def _heldout(data, eval_data, eval_steps)->tuple:
+    "(`{'heldout': examples}` or None, its description for config.json); a `UsageError` for `--eval_data` that cannot be read."
+    from real_nb.data import distinct_problems
+    if eval_data in (None, 'arithmetic') and data in (None, 'arithmetic'):
+        return dict(heldout=distinct_problems(DEMO['difficulty'])), 'arithmetic eval split'
+    if eval_data is None:
+        if eval_steps: raise UsageError(f"--eval_steps {eval_steps} needs --eval_data: held-out problems for a --data run")
+        return None, None
+    if eval_data != 'arithmetic' and _local(eval_data) and not Path(eval_data).expanduser().exists(): raise UsageError(f"--eval_data {eval_data}: no such file or folder")
+    from real_nb.evaluate import eval_examples
+    return dict(heldout=eval_examples(eval_data, None, 0, DEMO['difficulty'])), str(eval_data)
 
 # %% ../nbs/11_cli.ipynb #1db3ff24
 @contextmanager
@@ -142,44 +156,55 @@ def train_command(model:str=None, # model folder or hub id (default: build the t
                   temperature:float=None, # sampling temperature
                   save_steps:int=None, # checkpoint interval (0: at the end only)
                   seed:int=0, # seed of everything
+                  eval_steps:int=None, # greedy accuracy on the held-out problems at step 0, every this many RL steps and at the end (0: off)
+                  eval_data:str=None, # held-out problems: file or hub dataset (default for the arithmetic task: its eval split)
                   report_to:str=None, # wandb | trackio (default: none)
                  ):
     "Train with REAL (or a baseline loss); with no arguments, the CPU demo."
     return _train(**locals())
 
 # %% ../nbs/11_cli.ipynb #1c37834c
-def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, report_to, **opts):
+def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, report_to, eval_data=None, **opts):
     "The body of `real-nb train`: checks, then the policy, then `trainer.train`, then `final/` and a summary."
     if loss not in LOSS_NAMES: raise UsageError(f"--loss {loss}: unknown loss; choose one of {', '.join(LOSS_NAMES)}")
     try: cfg = _config(model is None, **opts)
     except ValueError as e: raise UsageError(str(e)) from None
     _check_train(output_dir, resume, overwrite, model, data)
+    from dataclasses import replace
+    evals, ho = _heldout(data, eval_data, opts.get('eval_steps'))
+    if evals is None and cfg.eval_steps: cfg = replace(cfg, eval_steps=0)   # the demo's default, with nothing held out
     from real_nb.trainer import train as fit, make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
-    info = dict(model=model or 'demo: tiny model built into <run>/model', data=_data_info(data), lora=bool(lora or qlora or model), qlora=qlora, vllm=vllm)
+    info = dict(model=model or 'demo: tiny model built into <run>/model', data=_data_info(data, ho and dict(source=ho, problems=len(evals['heldout']))), lora=bool(lora or qlora or model), qlora=qlora, vllm=vllm)
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
     from real_nb.rollout import make_backend
     from real_nb.rewards import exact_match_reward
+    from real_nb.data import arithmetic_reward
     from real_nb.telemetry import loss_label
     with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
     if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
     print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
-    with _quiet_hf(): rows = fit(cfg, policy, tok, _examples(data, cfg.seed), exact_match_reward, loss_fn, make_backend(policy, tok, use_vllm=vllm),
-                                 run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info)
+    reward = arithmetic_reward if data in (None, 'arithmetic') else exact_match_reward   # the task's answers are digit strings
+    with _quiet_hf(): rows = fit(cfg, policy, tok, _examples(data, cfg.seed), reward, loss_fn, make_backend(policy, tok, use_vllm=vllm),
+                                 run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
     with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
     print(_summary(run_dir, rows)); return run_dir
 
 # %% ../nbs/11_cli.ipynb #d6ffa6f7
 def _summary(run_dir:Path, rows:list)->str:
-    "The last lines `real-nb train` prints: the loss, the sampled reward at the start and end of RL, and where the files are."
+    "The last lines `real-nb train` prints: the loss and the sampled reward at the start and end of RL, held-out greedy accuracy, the files."
     import json
     from real_nb.telemetry import plot_rewards, loss_label, read_metrics
-    r = [d['reward_mean'] for d in read_metrics(run_dir) if d.get('phase', 'rl') == 'rl' and d.get('reward_mean') is not None]
+    ms = read_metrics(run_dir)
+    r = [d['reward_mean'] for d in ms if d.get('phase', 'rl') == 'rl' and d.get('reward_mean') is not None]
     n = max(1, len(r) // 10)
-    rw = f"sampled reward {sum(r[:n]) / n:.2f} → {sum(r[-n:]) / n:.2f} (first / last {n} of {len(r)} RL steps, on the training problems)" if r else "no RL step logged a reward"
-    label = loss_label(json.loads((run_dir/'config.json').read_text()))
-    return f"loss {label}: {rw}\nmetrics: {run_dir/'metrics.jsonl'}  plot: {plot_rewards(run_dir)}  model: {run_dir/'final'}"
+    rw = f"sampled reward {sum(r[:n]) / n:.2f} → {sum(r[-n:]) / n:.2f} (first / last {n} of {len(r)} RL steps, on the training stream)" if r else "no RL step logged a reward"
+    rec = json.loads((run_dir/'config.json').read_text()); ho = rec.get('run', {}).get('data', {}).get('heldout')
+    ev = [(d['step'], d['greedy_acc_heldout']) for d in ms if d.get('greedy_acc_heldout') is not None]
+    acc = (f"\nheld-out greedy accuracy {ev[0][1]:.2f} → {ev[-1][1]:.2f} (step {ev[0][0]}, after the warm start → step {ev[-1][0]}; "
+           f"{ho['problems']} problems never trained on: {ho['source']})") if ev and ho else ""
+    return f"loss {loss_label(rec)}: {rw}{acc}\nmetrics: {run_dir/'metrics.jsonl'}  plot: {plot_rewards(run_dir)}  model: {run_dir/'final'}"
 
 # %% ../nbs/11_cli.ipynb #c4f4f751
 def _cell(v)->str: return '' if v is None else f'{v:.3f}' if isinstance(v, float) else str(v)
