@@ -12,7 +12,7 @@ from pathlib import Path
 from .rewards import score_completions, exact_match_reward, math_reward
 from .rollout import HFBackend, make_backend
 from .model import load_policy, adapter_base
-from .data import task_examples
+from .data import task_examples, MATH_INSTRUCTION, MATH_TEMPLATE
 
 # %% ../nbs/09_evaluate.ipynb #daca2477
 def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, `Example`s, a reward fn
@@ -88,10 +88,17 @@ def write_results(results:dict, folder, settings:dict=None)->Path:
 # %% ../nbs/09_evaluate.ipynb #ae9cf8d3
 EVAL_PRESETS = {'paper': dict(n=16, temperature=0.6, top_p=0.95, max_completion_length=8192)}   # REAL paper, official eval scripts
 
-def eval_examples(data='arithmetic', limit:int=200, seed:int=0, difficulty:int=1)->list:
+def eval_examples(data='arithmetic', limit:int=200, seed:int=0, difficulty:int=1,
+                  template:str|None=MATH_TEMPLATE, # put around a file's text problems (None: as they are)
+                 )->list:
     "`limit` problems: the arithmetic task's eval split, or a file / hub dataset's test split with the math prompt template."
     split = 'eval' if data is None or data == 'arithmetic' else 'test'
-    return task_examples(data, split, limit, seed, difficulty)
+    return task_examples(data, split, limit, seed, difficulty, template=template)
+
+def _sampling(preset, **given)->dict:
+    "The sampling settings: those given (not None), else the preset's, else None; a ValueError for an unknown preset."
+    if preset is not None and preset not in EVAL_PRESETS: raise ValueError(f"evaluate: unknown preset {preset!r}; choose one of {list(EVAL_PRESETS)}")
+    return {a: v if v is not None else EVAL_PRESETS.get(preset, {}).get(a) for a, v in given.items()}
 
 # %% ../nbs/09_evaluate.ipynb #dade3973
 def benchmark_files(data)->dict:
@@ -112,26 +119,28 @@ def _eval_dir(model, output_dir)->Path|None:
 # %% ../nbs/09_evaluate.ipynb #d40ccde0
 def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.gguf` file or hub id
              data='arithmetic', k:int=8, n:int=None, limit:int=200, # benchmark(s); pass@k; samples per problem (default k); problems per benchmark
-             qlora:bool=False, temperature:float=1.0, max_completion_length:int=None, # 4-bit base; sampling (length: 4 for arithmetic, else 1024)
+             qlora:bool=False, temperature:float=None, max_completion_length:int=None, # 4-bit base; sampling (1.0; length: 4 for arithmetic, else 1024)
              seed:int=0, difficulty:int=1, # seed; arithmetic task difficulty
-             preset:str=None, top_p:float=1.0, # 'paper': n=16, temperature 0.6, top_p 0.95, 8192 tokens
+             preset:str=None, top_p:float=None, # 'paper': n=16, temperature 0.6, top_p 0.95, 8192 tokens (arguments given override it); top_p 1.0
              reward_fn=None, output_dir=None, base_model=None, # grader (default: exact match / math-verify); where eval.md/json go; adapter's base
-             system_prompt:str=None, instruction:str=None, use_vllm:bool=None, batch_size:int=16)->dict:
+             system_prompt:str=None, instruction:str=MATH_INSTRUCTION, # chat models' system message; text after each problem ('' or None: none)
+             use_vllm:bool=None, batch_size:int=16)->dict:
     "pass@1 and pass@k of `model` on one or several benchmarks with `n` samples per problem; prints the table."
-    if preset is not None:
-        if preset not in EVAL_PRESETS: raise ValueError(f"evaluate: unknown preset {preset!r}; choose one of {list(EVAL_PRESETS)}")
-        n, temperature, top_p, max_completion_length = (EVAL_PRESETS[preset][a] for a in ('n', 'temperature', 'top_p', 'max_completion_length'))
-    n, files = n or k, benchmark_files(data)
+    smp = _sampling(preset, n=n, temperature=temperature, top_p=top_p, max_completion_length=max_completion_length)
+    temperature, top_p = (1.0 if smp[a] is None else smp[a] for a in ('temperature', 'top_p'))
+    n, files = smp['n'] or k, benchmark_files(data)
     if n < k: raise ValueError(f"evaluate: n={n} samples per problem is fewer than k={k}")
     demo = all(s in (None, 'arithmetic') for s in files.values())
+    max_completion_length = smp['max_completion_length'] or (4 if demo else 1024)
     lora = qlora or adapter_base(model) is not None   # an adapter folder, or a 4-bit model (fresh adapters are the identity)
     policy, tok = load_policy(model, qlora=qlora, lora=lora, gradient_checkpointing=False, base_model=base_model)
-    benches = {name: eval_examples(src, limit, seed, difficulty) for name, src in files.items()}
-    backend = make_backend(policy, tok, use_vllm=use_vllm, system_prompt=system_prompt, instruction=instruction)
+    template = f'{{prompt}} {instruction}' if instruction else None
+    benches = {name: eval_examples(src, limit, seed, difficulty, template) for name, src in files.items()}
+    backend = make_backend(policy, tok, use_vllm=use_vllm, system_prompt=system_prompt)
     res = evaluate_benchmarks(backend, benches, n, k, reward_fn or (exact_match_reward if demo else math_reward), temperature, top_p,
-                              max_completion_length or (4 if demo else 1024), seed, batch_size)
+                              max_completion_length, seed, batch_size)
     print(results_table(res))
     if (d := _eval_dir(model, output_dir)) is not None:
         write_results(res, d, dict(model=str(model), data=files, k=k, n=n, limit=limit, temperature=temperature, top_p=top_p,
-                                   max_completion_length=max_completion_length, seed=seed, preset=preset))
+                                   max_completion_length=max_completion_length, seed=seed, preset=preset, system_prompt=system_prompt, instruction=instruction))
     return next(iter(res.values())) if len(res) == 1 else res
