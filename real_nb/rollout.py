@@ -120,7 +120,7 @@ def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and
                     G:int): # samples per prompt
     "KV cache of every prompt but its last token, computed once per prompt and repeated G times (N·G rows)."
     body = body_and_head(m)[0]   # the decoder (LoRA layers included): no LM head over the prompt
-    cache = body(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=position_ids_from_mask(mask[:, :-1]), use_cache=True).past_key_values
+    cache = body(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=position_ids_from_mask(mask[:, :-1]), use_cache=True).cache
     cache.batch_repeat_interleave(G); return cache
 
 def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
@@ -131,7 +131,7 @@ def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and 
     try:
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
             if seed is not None: torch.manual_seed(seed)
-            if shared_prefill and G > 1 and ids.shape[1] > 1 and 'cache_implementation' not in kw: kw['past_key_values'] = _shared_prefill(m, ids, mask, G)
+            if shared_prefill and G > 1 and ids.shape[1] > 1 and 'cache_implementation' not in kw: kw['cache'] = _shared_prefill(m, ids, mask, G)
             return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
     finally: m.train(was_training)
 
