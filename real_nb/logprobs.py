@@ -53,8 +53,8 @@ def _completion_hidden(model, input_ids, attention_mask, # (B, L) each
 # %% ../nbs/05b_logprobs.ipynb #630a58ac
 def _chunked_logprobs(h, tgt, head, # (N, H) hidden states, (N,) targets, LM head
                       chunk_size:int, temperature, softcap, with_entropy):
-    "`_chunk_logprobs` over row chunks, each under non-reentrant checkpointing when grad flows: `(N,)` log-probs, entropies."
-    ckpt = torch.is_grad_enabled() and h.requires_grad
+    "`_chunk_logprobs` over row chunks, each under non-reentrant checkpointing when grad flows and there are several: `(N,)` log-probs, entropies."
+    ckpt = torch.is_grad_enabled() and h.requires_grad and len(tgt) > chunk_size   # a single chunk keeps its logits: no recompute
     f = (lambda *a: checkpoint(_chunk_logprobs, *a, use_reentrant=False)) if ckpt else _chunk_logprobs
     parts = [f(h[i:i+chunk_size], tgt[i:i+chunk_size], head, temperature, softcap, with_entropy) for i in range(0, len(tgt), chunk_size)]
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]) if with_entropy else None

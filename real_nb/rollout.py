@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from .model import guard_bnb_cpu
+from .logprobs import body_and_head, position_ids_from_mask
 from .data import prompt_token_ids
 
 # %% ../nbs/06_rollout.ipynb #54e1776c
@@ -115,22 +116,33 @@ def _encode_left(tok, prompts:list, device, system_prompt=None, instruction=None
     return ids.to(device), mask.to(device), p_lists
 
 # %% ../nbs/06_rollout.ipynb #79fb379d
+def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask, P ≥ 2
+                    G:int): # samples per prompt
+    "KV cache of every prompt but its last token, computed once per prompt and repeated G times (N·G rows)."
+    body = body_and_head(m)[0]   # the decoder (LoRA layers included): no LM head over the prompt
+    cache = body(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=position_ids_from_mask(mask[:, :-1]), use_cache=True).cache
+    cache.batch_repeat_interleave(G); return cache
+
 def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
-                   G:int, seed=None, **kw): # samples per prompt; RNG seed; `generate` keyword arguments
+                   G:int, seed=None, shared_prefill:bool=True, **kw): # samples per prompt; RNG seed; prefill once per prompt; `generate` arguments
     "`m.generate` on each prompt repeated G times, in eval mode with a forked (optionally seeded) RNG: `(N·G, P+T)`."
     was_training = m.training
     guard_bnb_cpu(m); m.eval()
     try:
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
             if seed is not None: torch.manual_seed(seed)
+            if shared_prefill and G > 1 and ids.shape[1] > 1 and 'cache_implementation' not in kw: kw['cache'] = _shared_prefill(m, ids, mask, G)
             return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
     finally: m.train(was_training)
 
 # %% ../nbs/06_rollout.ipynb #74bec9ab
 class HFBackend:
     "Generation with transformers `generate` (CPU or GPU), in eval mode under `no_grad`; prompts go through `render_prompt`."
-    def __init__(self, model, tokenizer, system_prompt:str|None=None, instruction:str|None=None):
+    def __init__(self, model, tokenizer, system_prompt:str|None=None, instruction:str|None=None,
+                 generation_kwargs:dict|None=None, # extra `generate` arguments (as TRL's), e.g. cache_implementation='static'
+                 shared_prefill:bool=True): # prefill each prompt once and repeat its KV cache G times
         self.model, self.tokenizer, self.system_prompt, self.instruction = model, tokenizer, system_prompt, instruction
+        self.generation_kwargs, self.shared_prefill = dict(generation_kwargs or {}), shared_prefill
     def update(self, model): self.model = model   # same weights in memory: nothing to push
 
     @torch.no_grad()
@@ -138,9 +150,9 @@ class HFBackend:
                  seed=None)->Rollout:
         "Sample `num_generations` completions per prompt (text or chat messages): a `Rollout` of N·G rows."
         m, tok, G = self.model, self.tokenizer, num_generations
-        kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed)
+        kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed) | self.generation_kwargs
         ids, mask, p_lists = _encode_left(tok, prompts, m.device, self.system_prompt, self.instruction)
-        out = _generate_eval(m, ids, mask, G, seed, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
+        out = _generate_eval(m, ids, mask, G, seed, self.shared_prefill, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
         return rollout_from_token_lists(list(prompts), p_lists, out[:, ids.shape[1]:].tolist(), eos_ids(tok, m),
                                         tok.pad_token_id, lambda x: tok.decode(x, skip_special_tokens=True))
 

