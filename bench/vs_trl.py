@@ -5,6 +5,7 @@ Usage (from a clone, with the project's venv; timed, so take the CPU lock when t
   python bench/vs_trl.py --shape tiny --reps 3 --steps 10             # tiny character model only
   python bench/vs_trl.py --shape smollm2 --reps 1 --steps 3           # SmolLM2-135M-Instruct + LoRA r=16 only
   python bench/vs_trl.py --shape tiny --gen                           # + generation variants (static cache, compile)
+  python bench/vs_trl.py --shape smollm2 --gen-only --steps 2         # generation variants only
   python bench/vs_trl.py --shape smollm2 --profile --reps 1           # + torch.profiler table of one real-nb step
 
 Shapes: (a) `tiny`: `build_tiny_model` (llama, hidden 64, 2 layers, char tokenizer), full fine-tuning, 4 prompts × 8
@@ -47,7 +48,9 @@ def prepare(shape:str, d:Path)->Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
     g = smollm2_gguf()
     AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name).save_pretrained(d/'smol')
-    AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32).save_pretrained(d/'smol')
+    m = AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32)
+    m.hf_quantizer = None; m.config.__dict__.pop('quantization_config', None)   # plain fp32 weights now: savable (as real_nb.model does)
+    m.save_pretrained(d/'smol')
     return d/'smol'
 
 # ---------------------------------------------------------------- children (one side each)
@@ -74,14 +77,18 @@ def child_real(a, path:Path)->dict:
     def timed_record(step, ro, *args, **kw):
         t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
         shapes.append(tuple(ro.input_ids().shape)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
-    tr.rl_step, tr._record = timed_step, timed_record
+    io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (fsync'd) and batch_last.pt
+    def timed(f):
+        def g(*a, **kw): t = time.perf_counter(); out = f(*a, **kw); io.append(time.perf_counter() - t); return out
+        return g
+    tr.rl_step, tr._record, tr.MetricsLogger.log, tr._save_atomic = timed_step, timed_record, timed(log), timed(save)
     exs = [Example(p, ans) for p, ans in prompts(a.shape)]
     with tempfile.TemporaryDirectory() as d:
         rows = tr.train(cfg, model, tok, exs, lambda p, c, ans: reward(c), tr.real(0.5) if a.loss == 'real' else tr.grpo(),
                         run_dir=Path(d)/'run', progress=False)
     tim = [r['_timings'] for r in rows]
     return dict(step=[b - a_ for a_, b in zip(starts, starts[1:])], gen=[t['gen'] for t in tim], logp=[t['logp'] for t in tim],
-                update=[t['update'] for t in tim], telemetry=rec, shapes=shapes, profile=prof)
+                update=[t['update'] for t in tim], telemetry=rec, shapes=shapes, profile=prof, io=[x + y for x, y in zip(io[0::2], io[1::2])])
 
 def child_trl(a, path:Path)->dict:
     import torch
@@ -180,12 +187,13 @@ def ms(xs): return f"{statistics.median(xs) * 1e3:9.1f} ms"
 
 def main_shape(a, path:Path):
     s = SHAPES[a.shape]
+    if a.gen_only: print(f"\n== {a.shape}: generation only, {a.threads} threads"); return gen_variants(a, path)
     print(f"\n== {a.shape}: {s['P']} prompts × {s['G']} completions × {s['T']} new tokens, {'LoRA r=16' if s['lora'] else 'full FT'}, "
           f"fp32, lr {s['lr']}, μ=1, loss real-nb {a.loss} vs TRL {'grpo' if a.loss == 'real' else a.loss}; {a.threads} threads each side; "
           f"{a.reps} reps × {a.steps} timed steps after {a.warmup} warm-up", flush=True)
-    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry')}; T, shapes = [], []
+    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes = [], []
     for rep in range(a.reps):
-        for side in (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
+        for side in ('real',) if a.profile else (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
             t = time.perf_counter(); out = run_child(side, a, path)
             w = a.warmup
             if side == 'trl': T += out['step'][w:]
@@ -194,13 +202,14 @@ def main_shape(a, path:Path):
                 shapes += out['shapes'][w:]
                 if out.get('profile'): print(f"  torch.profiler, one real-nb step (rep {rep}; profiling slows it: take the figures from a run without --profile):\n{out['profile'][0]}")
             print(f"  rep {rep} {side:4s}: child {time.perf_counter() - t:6.1f} s, median step {ms(out['step'][w:])}", flush=True)
+    if a.profile: return   # a profiling run: the table is the output
     r, g = statistics.median(R['step']), statistics.median(T)
-    split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry')}
+    split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry', 'io')}
     print(f"  TRL GRPOTrainer  median step {g * 1e3:9.1f} ms   (n={len(T)})")
     print(f"  real-nb train    median step {r * 1e3:9.1f} ms   (n={len(R['step'])})   ratio real-nb / TRL = {r / g:.2f}")
     print(f"  real-nb split (medians): generation+scoring {split['gen'] * 1e3:.1f} ms, old log-probs {split['logp'] * 1e3:.1f} ms, "
           f"update {split['update'] * 1e3:.1f} ms, other {(r - split['gen'] - split['logp'] - split['update']) * 1e3:.1f} ms "
-          f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms)")
+          f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms, metrics.jsonl + batch_last.pt writes {split['io'] * 1e3:.1f} ms)")
     if a.shape == 'smollm2':
         B, L = max(shapes, key=lambda x: x[0] * x[1]); tokens = statistics.median([b * l for b, l in shapes])
         lin, N = linear_shapes(path)
@@ -224,7 +233,8 @@ def main():
     p.add_argument('--threads', type=int, default=None, help='torch threads, both sides (default: torch.get_num_threads())')
     p.add_argument('--loss', default='real', help="real-nb's loss: real (TRL side: grpo) or grpo")
     p.add_argument('--gen', action='store_true', help='also time generation variants (static cache, compiled forward)')
-    p.add_argument('--profile', action='store_true', help="print torch.profiler's top ops of one real-nb step")
+    p.add_argument('--gen-only', action='store_true', help='only the generation variants (no training steps)')
+    p.add_argument('--profile', action='store_true', help="only real-nb, with torch.profiler's top ops of its first step after warm-up (no figures)")
     p.add_argument('--child', choices=['real', 'trl']); p.add_argument('--path')
     a = p.parse_args()
     warnings.filterwarnings('ignore'); os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
