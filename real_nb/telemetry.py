@@ -255,12 +255,14 @@ def plot_rewards(run_dir, # run folder holding metrics.jsonl
                  window:int|None=None, # rolling-mean window in steps (default: about a tenth of them)
                  title:str|None=None, # figure title (default: the loss, from config.json)
                 ) -> Path:
-    "Seaborn line plot of reward_mean and pass_rate against step per phase, with a rolling mean; saves a PNG."
+    "Seaborn line plot of reward_mean and pass_rate against step per phase, with a rolling mean, and greedy accuracies on the RL panel; saves a PNG."
     from matplotlib.figure import Figure
     df = _reward_frame(run_dir)
     phases = sorted(df['phase'].unique(), key=lambda p: (p != 'sft', p != 'rl', p))
     fig = Figure(figsize=(5 * len(phases), 3.4)); axs = fig.subplots(1, len(phases), squeeze=False)[0]
-    for ax, p in zip(axs, phases): _plot_phase(ax, df[df['phase'] == p].sort_values('step'), p, window)
+    for ax, p in zip(axs, phases):
+        _plot_phase(ax, df[df['phase'] == p].sort_values('step'), p, window)
+        if p == 'rl': _plot_greedy(ax, run_dir)
     if title := title or run_title(run_dir): fig.suptitle(title)
     fig.tight_layout(); path = Path(path or Path(run_dir) / 'rewards.png'); fig.savefig(path, dpi=80)
     return path
@@ -274,3 +276,12 @@ def _plot_phase(ax, df, phase:str, window:int|None):
     sns.lineplot(df, x='step', y='value', hue='metric', alpha=0.3, legend=False, ax=ax)
     sns.lineplot(df, x='step', y='smooth', hue='metric', ax=ax)
     ax.set(title=f'{phase.upper()} phase (rolling mean, window {w})', ylabel='')
+
+# %% ../nbs/07_telemetry.ipynb #8c2105fa
+def _plot_greedy(ax, run_dir)->list:
+    "Each `greedy_acc*` (the step-0 eval row and the RL steps that logged it) as a marked line on `ax`; returns the keys drawn."
+    rows = [d for d in read_metrics(run_dir) if d.get('phase', 'rl') in ('rl', 'eval')]
+    keys = sorted({k for d in rows for k, v in d.items() if k.startswith('greedy_acc') and v is not None})
+    for k in keys: ax.plot(*zip(*sorted((d['step'], d[k]) for d in rows if d.get(k) is not None)), marker='o', ls='--', label=f'{k} (greedy)')
+    if keys: ax.legend(fontsize='small')
+    return keys

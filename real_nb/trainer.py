@@ -277,7 +277,7 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
     rows, bar = [], tqdm(range(start + 1, cfg.max_steps + 1), initial=start, total=cfg.max_steps, disable=not progress, desc='RL')
     for step in bar:
         m, last = rl_step(step, model, backend, sampler, reward_fn, loss_fn, opt, cfg, ref_model)
-        if evals and step % cfg.eval_steps == 0: m |= _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend)
+        if evals and (step % cfg.eval_steps == 0 or step == cfg.max_steps): m |= _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend)
         m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); _save_atomic(last, run_dir/'batch_last.pt')
         if step % cfg.logging_steps == 0: bar.set_postfix(progress_postfix(m))
         if (cfg.save_steps and step % cfg.save_steps == 0) or step == cfg.max_steps:
