@@ -10,8 +10,8 @@ import torch
 from .groups import group_stats
 
 # %% auto #0
-__all__ = ['class_stats', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'loss_label', 'run_title',
-           'plot_rewards']
+__all__ = ['class_stats', 'weight_max_share', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'loss_label',
+           'run_title', 'plot_rewards']
 
 # %% ../nbs/07_telemetry.ipynb #60664804
 def _num(x) -> float|None:
@@ -87,6 +87,17 @@ def _group_counts(rewards:torch.Tensor, labels:torch.Tensor, group_ids:torch.Ten
     g = group_stats(*(x.detach().cpu() for x in (rewards, labels, group_ids)))
     return dict(n_groups=g['n_groups'], frac_valid_groups=g['frac_valid'], frac_zero_variance=g['frac_zero_variance'])
 
+# %% ../nbs/07_telemetry.ipynb #efd08ef1
+def weight_max_share(weights:torch.Tensor, # (B,) per-row gradient weights ∂L/∂s̄
+                     group_ids:torch.Tensor, # (B,) group of each row
+                    ) -> float|None:
+    "Mean over groups with nonzero weight of max |w| / Σ|w| within the group; None if no group carries weight."
+    w = weights.detach().cpu().double().abs(); _, inv = torch.unique(group_ids.detach().cpu(), return_inverse=True)
+    n = int(inv.max()) + 1 if inv.numel() else 0
+    tot, mx = torch.zeros(n, dtype=w.dtype).index_add_(0, inv, w), torch.zeros(n, dtype=w.dtype).scatter_reduce_(0, inv, w, 'amax')
+    keep = tot != 0                                   # NaN sums are kept, so a non-finite weight gives None
+    return _num((mx[keep] / tot[keep]).mean()) if keep.any() else None
+
 # %% ../nbs/07_telemetry.ipynb #ceac885d
 def _timing_stats(timings:dict|None, n_tokens) -> dict:
     "`gen/logp/update_seconds` (+ any other timing) and generated tokens per second."
@@ -110,6 +121,7 @@ def step_metrics(rewards:torch.Tensor, # (B,) rewards, NaN for unscorable rows
     d = dict(n_samples=len(labels), reward_mean=_num(r[torch.isfinite(r)].mean()),
              pass_rate=_num((labels[lab] == 1).double().mean()), n_unscorable=int((labels == -1).sum()))
     d.update(_group_counts(r, labels, group_ids), **class_stats(sbar, labels, weights))
+    d['weight_max_share'] = weight_max_share(weights, group_ids) if weights is not None else None
     d.update(entropy=_num(entropy), kl=_num(kl), grad_norm=_num(grad_norm), clip_frac=_num(clip_frac))
     return {**d, **_timing_stats(timings, n_tokens), **_plain(extra)}
 
