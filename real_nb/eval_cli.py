@@ -14,7 +14,7 @@ from .data import MATH_INSTRUCTION
 # %% ../nbs/11b_eval_cli.ipynb #4e0142c4
 def _checks(model, data:str, preset, n, k:int, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION):
     "Raise a `UsageError` for a missing model, an unreadable or unmappable benchmark file, an unknown preset or fewer samples than k."
-    from real_nb.cli import UsageError, _check_paths, _file_examples
+    from real_nb.cli_data import UsageError, _check_paths, _file_examples
     from real_nb.evaluate import EVAL_PRESETS
     if not model: raise UsageError("--model is required (a trained model folder such as runs/<timestamp>/final, or a .gguf file)")
     srcs = [s.strip() for s in str(data).split(',') if s.strip()] or ['arithmetic']
