@@ -55,12 +55,10 @@ Rollout.__repr__ = _repr
 # %% ../nbs/06_rollout.ipynb #cbe33f7a
 def _pad(rows, pad_id, left):
     "Pad lists of ids to a (B, L) tensor and a (B, L) mask (L ≥ 1)."
-    L = max([len(r) for r in rows] + [1])
-    ids, mask = torch.full((len(rows), L), pad_id, dtype=torch.long), torch.zeros(len(rows), L, dtype=torch.long)
-    for i, r in enumerate(rows):
-        sl = slice(L - len(r), L) if left else slice(0, len(r))
-        ids[i, sl], mask[i, sl] = torch.tensor(r, dtype=torch.long), 1
-    return ids, mask
+    n = [len(r) for r in rows]; L = max(n + [1])
+    ids = torch.tensor([[pad_id] * (L - k) + list(r) if left else list(r) + [pad_id] * (L - k) for r, k in zip(rows, n)], dtype=torch.long)
+    pos, k = torch.arange(L), torch.tensor(n, dtype=torch.long)[:, None]   # one tensor from Python lists, not one per row
+    return ids.view(len(rows), L), (pos >= L - k if left else pos < k).long()
 
 # %% ../nbs/06_rollout.ipynb #4fe3dcb2
 def cut_at_eos(ids:list, eos_ids) -> tuple:
@@ -116,6 +114,17 @@ def _encode_left(tok, prompts:list, device, system_prompt=None, instruction=None
     return ids.to(device), mask.to(device), p_lists
 
 # %% ../nbs/06_rollout.ipynb #79fb379d
+def _set_training(modes:dict, # module → its `training` flag
+                  mode:bool|None=None): # one flag for all; None: each module's own
+    "Set the modules' `training` flags as `nn.Module.train` does, without transformers' re-kernelizing `train()` override."
+    for mod, was in modes.items(): mod.training = was if mode is None else mode
+
+def _seed(device, seed:int):
+    "Seed the RNG that samples on `device` (CPU's, or that CUDA device's), as `torch.manual_seed` does there, and no other."
+    torch.default_generator.manual_seed(seed)
+    if device.type == 'cuda':
+        with torch.cuda.device(device): torch.cuda.manual_seed(seed)
+
 def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask, P ≥ 2
                     G:int): # samples per prompt
     "KV cache of every prompt but its last token, computed once per prompt and repeated G times (N·G rows)."
@@ -126,23 +135,25 @@ def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and
 def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
                    G:int, seed=None, shared_prefill:bool=True, **kw): # samples per prompt; RNG seed; prefill once per prompt; `generate` arguments
     "`m.generate` on each prompt repeated G times, in eval mode with a forked (optionally seeded) RNG: `(N·G, P+T)`."
-    was_training = m.training
-    guard_bnb_cpu(m); m.eval()
+    modes = {mod: mod.training for mod in m.modules()}
+    guard_bnb_cpu(m); _set_training(modes, False)
     try:
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
-            if seed is not None: torch.manual_seed(seed)
+            if seed is not None: _seed(m.device, seed)
             if shared_prefill and G > 1 and ids.shape[1] > 1 and 'cache_implementation' not in kw: kw['cache'] = _shared_prefill(m, ids, mask, G)
             return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
-    finally: m.train(was_training)
+    finally: _set_training(modes)
 
 # %% ../nbs/06_rollout.ipynb #74bec9ab
 class HFBackend:
     "Generation with transformers `generate` (CPU or GPU), in eval mode under `no_grad`; prompts go through `render_prompt`."
     def __init__(self, model, tokenizer, system_prompt:str|None=None, instruction:str|None=None,
                  generation_kwargs:dict|None=None, # extra `generate` arguments (as TRL's), e.g. cache_implementation='static'
-                 shared_prefill:bool=True): # prefill each prompt once and repeat its KV cache G times
+                 shared_prefill:bool=True, # prefill each prompt once and repeat its KV cache G times...
+                 shared_prefill_min_tokens:int=16): # ...when the (padded) prompts have at least this many tokens
         self.model, self.tokenizer, self.system_prompt, self.instruction = model, tokenizer, system_prompt, instruction
-        self.generation_kwargs, self.shared_prefill = dict(generation_kwargs or {}), shared_prefill
+        self.generation_kwargs = dict(generation_kwargs or {})
+        self.shared_prefill, self.shared_prefill_min_tokens = shared_prefill, shared_prefill_min_tokens
     def update(self, model): self.model = model   # same weights in memory: nothing to push
 
     @torch.no_grad()
@@ -152,7 +163,8 @@ class HFBackend:
         m, tok, G = self.model, self.tokenizer, num_generations
         kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed) | self.generation_kwargs
         ids, mask, p_lists = _encode_left(tok, prompts, m.device, self.system_prompt, self.instruction)
-        out = _generate_eval(m, ids, mask, G, seed, self.shared_prefill, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
+        share = self.shared_prefill and ids.shape[1] >= self.shared_prefill_min_tokens
+        out = _generate_eval(m, ids, mask, G, seed, share, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
         return rollout_from_token_lists(list(prompts), p_lists, out[:, ids.shape[1]:].tolist(), eos_ids(tok, m),
                                         tok.pad_token_id, lambda x: tok.decode(x, skip_special_tokens=True))
 

@@ -185,7 +185,7 @@ _Reporter.close = lambda self: self.mod.finish()
 
 # %% ../nbs/07_telemetry.ipynb #e1a11f45
 class MetricsLogger:
-    "Append one JSON line per step to `run_dir/metrics.jsonl` (fsync'd); on resume drop lines after `resume_step`."
+    "Append one JSON line per step to `run_dir/metrics.jsonl` (flushed; fsync'd by `sync` and `close`); on resume drop lines after `resume_step`."
     def __init__(self, run_dir, # run folder (created if needed)
                  report_to:str|None=None, # None | 'wandb' | 'trackio'
                  resume_step:int|None=None, # keep only lines with step <= resume_step (of `resume_phase`)
@@ -207,17 +207,22 @@ MetricsLogger._rewrite = _rewrite
 
 # %% ../nbs/07_telemetry.ipynb #8519ec50
 def _log(self:MetricsLogger, d:dict):
-    "Append `d` (must hold 'step') as one JSON line, flush and fsync; forward to the reporter."
+    "Append `d` (must hold 'step') as one JSON line and flush it to the OS; forward to the reporter."
     if 'step' not in d: raise ValueError(f"metrics need a 'step' key, got keys {sorted(d)}")
     d = _plain(d)
-    self.f.write(json.dumps(d, allow_nan=False) + '\n'); self.f.flush(); os.fsync(self.f.fileno())
+    self.f.write(json.dumps(d, allow_nan=False) + '\n'); self.f.flush()
     if self.reporter: self.reporter.log(d)
 MetricsLogger.log = _log
 
+def _sync(self:MetricsLogger):
+    "fsync the lines written so far (the trainer calls it before each checkpoint)."
+    if not self.f.closed: self.f.flush(); os.fsync(self.f.fileno())
+MetricsLogger.sync = _sync
+
 # %% ../nbs/07_telemetry.ipynb #ada7c2d1
 def _close(self:MetricsLogger):
-    "Close the file and finish the reporter run."
-    if not self.f.closed: self.f.close()
+    "fsync and close the file and finish the reporter run."
+    if not self.f.closed: self.sync(); self.f.close()
     if self.reporter: self.reporter.close(); self.reporter = None
 MetricsLogger.close = _close
 MetricsLogger.__enter__ = lambda self: self

@@ -298,5 +298,5 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
         m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); _save_atomic(last, run_dir/'batch_last.pt')
         if step % cfg.logging_steps == 0: bar.set_postfix(progress_postfix(m))
         if (cfg.save_steps and step % cfg.save_steps == 0) or step == cfg.max_steps:
-            save_checkpoint(run_dir, step, model, opt, sched, extra=dict(loss=m.get('loss'), record=record), keep=cfg.save_total_limit, sampler_state=sampler.state_dict())
+            logger.sync(); save_checkpoint(run_dir, step, model, opt, sched, extra=dict(loss=m.get('loss'), record=record), keep=cfg.save_total_limit, sampler_state=sampler.state_dict())
     logger.close(); return rows
