@@ -178,7 +178,8 @@ def prompt_token_ids(tokenizer, prompts:list, # N prompts (text or chat messages
                     )->list:
     "N lists of token ids of the rendered prompts (no special tokens added to a chat-templated text)."
     add = not _has_template(tokenizer)
-    return [tokenizer(render_prompt(tokenizer, p, system_prompt, instruction), add_special_tokens=add).input_ids for p in prompts]
+    texts = [render_prompt(tokenizer, p, system_prompt, instruction) for p in prompts]
+    return tokenizer(texts, add_special_tokens=add).input_ids if texts else []   # one batched tokenizer call
 
 # %% ../nbs/04_data.ipynb #75e2275a
 _all_ = ['load_examples', 'task_examples', 'PROBLEM_COLS', 'ANSWER_COLS']

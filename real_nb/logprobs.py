@@ -21,14 +21,33 @@ def position_ids_from_mask(attention_mask): # (B, L) 1 = token, 0 = pad
     return (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
 
 # %% ../nbs/05b_logprobs.ipynb #a8be2c69
+class _TargetLogprob(torch.autograd.Function):
+    "`log softmax(z)[tgt]` `(N,)` (and the entropy `(N,)`) of fp32 logits `z` `(N, V)`; backward builds one `(N, V)` buffer."
+    @staticmethod
+    def forward(ctx, z, tgt, with_entropy:bool):
+        lse = z.logsumexp(-1)
+        logp = z.gather(-1, tgt[:, None]).squeeze(-1) - lse
+        ent = lse - torch.einsum('nv,nv->n', (z - lse[:, None]).exp_(), z) if with_entropy else None   # H = lse − Σ p·z
+        ctx.save_for_backward(z, tgt, lse, ent); ctx.set_materialize_grads(False)
+        return (logp, ent) if with_entropy else logp
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g_lp, g_ent=None):   # ∂logp/∂z = onehot − p;  ∂H/∂z = −p ⊙ (z − lse + H)
+        z, tgt, lse, ent = ctx.saved_tensors
+        g_lp = torch.zeros_like(lse) if g_lp is None else g_lp
+        zl = z - lse[:, None]; p = zl.exp()
+        t = g_lp[:, None] if g_ent is None else zl.add_(ent[:, None]).mul_(g_ent[:, None]).add_(g_lp[:, None])
+        return p.mul_(t).neg_().scatter_add_(-1, tgt[:, None], g_lp[:, None]), None, None
+
+# %% ../nbs/05b_logprobs.ipynb #b6232167
 def _chunk_logprobs(h, tgt, head, temperature, softcap, with_entropy):
     "Log-prob of `tgt` (N,) and entropy from hidden states `h` (N, H); logits (N, V) in fp32."
     z = head(h).float()
     if softcap: z = torch.tanh(z / softcap) * softcap
-    z = z / temperature
-    lse = z.logsumexp(-1)
-    logp = z.gather(-1, tgt[:, None]).squeeze(-1) - lse
-    return logp, (lse - (z.softmax(-1) * z).sum(-1)) if with_entropy else None
+    if temperature != 1: z = z / temperature
+    out = _TargetLogprob.apply(z, tgt, with_entropy)
+    return out if with_entropy else (out, None)
 
 # %% ../nbs/05b_logprobs.ipynb #272d64e6
 def logprob_chunk_size(vocab_size:int, # V, the LM head's output size
