@@ -17,7 +17,9 @@ num_iterations = 1), one micro-batch holding the whole batch, no gradient checkp
 reward (completion length parity), the same torch thread count (`--threads`, default: torch's). Each side runs in its
 own child process; children alternate (real, trl, trl, real, ...) in one process tree. A step is timed start to start
 (everything the loop does per step: generation, scoring, log-probs, update, telemetry, logging); the first `--warmup`
-steps of each child are dropped and the median is over all other steps of all reps. real-nb's split comes from
+steps of each child are dropped and the median is over all other steps of all reps. On a shared machine a child's
+median step varies by ±10–15% from one process to the next, so the ratio is also printed per rep (adjacent children) and
+for the fastest child of each side. real-nb's split comes from
 `rl_step`'s own timings (gen includes scoring; other = step − gen − logp − update; telemetry = `_record`).
 
 FLOP counting at the SmolLM2 shape, two ways. (1) The issue's count: N = parameters of the base model (tied embedding
@@ -79,7 +81,7 @@ def child_real(a, path:Path)->dict:
     def timed_record(step, ro, *args, **kw):
         t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
         shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
-    io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (fsync'd) and batch_last.pt
+    io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
     def timed(f):
         def g(*a, **kw): t = time.perf_counter(); out = f(*a, **kw); io.append(time.perf_counter() - t); return out
         return g
@@ -224,6 +226,8 @@ def main_shape(a, path:Path):
     print(f"  real-nb train    median step {r * 1e3:9.1f} ms   (n={len(R['step'])})   ratio real-nb / TRL = {r / g:.2f}")
     per_rep = [dict(pairs[i:i + 2])['real'] / dict(pairs[i:i + 2])['trl'] for i in range(0, len(pairs), 2)]
     print(f"  ratio within each rep (adjacent children): {', '.join(f'{x:.2f}' for x in per_rep)}; median {statistics.median(per_rep):.2f}")
+    best = {side: min(t for sd, t in pairs if sd == side) for side in ('real', 'trl')}   # the least disturbed child of each side
+    print(f"  fastest child's median step: real-nb {best['real'] * 1e3:.1f} ms, TRL {best['trl'] * 1e3:.1f} ms, ratio {best['real'] / best['trl']:.2f}")
     print(f"  real-nb split (medians): generation+scoring {split['gen'] * 1e3:.1f} ms, old log-probs {split['logp'] * 1e3:.1f} ms, "
           f"update {split['update'] * 1e3:.1f} ms, other {(r - split['gen'] - split['logp'] - split['update']) * 1e3:.1f} ms "
           f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms, metrics.jsonl + batch_last.pt writes {split['io'] * 1e3:.1f} ms)")
