@@ -20,7 +20,8 @@ own child process; children alternate (real, trl, trl, real, ...) in one process
 steps of each child are dropped and the median is over all other steps of all reps. On a shared machine a child's
 median step varies by ±10–15% from one process to the next, so the ratio is also printed per rep (adjacent children) and
 for the fastest child of each side. real-nb's split comes from
-`rl_step`'s own timings (gen includes scoring; other = step − gen − logp − update; telemetry = `_record`).
+`rl_step`'s own timings (gen includes scoring; other = step − gen − logp − update; telemetry = `_record`); TRL's split times its
+`_generate` and `_generate_and_score_completions`.
 
 FLOP counting at the SmolLM2 shape, two ways. (1) The issue's count: N = parameters of the base model (tied embedding
 counted once), tokens = B·L positions the forward runs over (prompt and completion, padding included), update phase =
@@ -115,7 +116,12 @@ def child_trl(a, path:Path)->dict:
                           gradient_checkpointing=False, bf16=False, fp16=False, use_cpu=True, max_steps=n, logging_steps=1,
                           report_to='none', save_strategy='no', seed=0, disable_tqdm=True, log_level='error',
                           shuffle_dataset=True, dataloader_num_workers=0)
-        starts = []
+        starts, gen, gs = [], [], []
+        def timed(f, out):
+            def g(self, *a, **kw): t = time.perf_counter(); r = f(self, *a, **kw); out.append(time.perf_counter() - t); return r
+            return g
+        GRPOTrainer._generate = timed(GRPOTrainer._generate, gen)   # TRL's split: transformers `generate` and its own scoring around it
+        GRPOTrainer._generate_and_score_completions = timed(GRPOTrainer._generate_and_score_completions, gs)
         class Clock(TrainerCallback):
             def on_step_begin(self, *_, **__): starts.append(time.perf_counter())
         torch.manual_seed(0)
@@ -129,7 +135,7 @@ def child_trl(a, path:Path)->dict:
         t.remove_callback(PrinterCallback)
         t.train()
         starts.append(time.perf_counter())   # end of the last step (after its logging): only the warm-up side uses [0]
-    return dict(step=[b - a_ for a_, b in zip(starts, starts[1:-1])])
+    return dict(step=[b - a_ for a_, b in zip(starts, starts[1:-1])], gen=gen, gen_score=gs)
 
 # ---------------------------------------------------------------- FLOPs and the machine's matmul rate on the model's shapes
 def linear_maps(path:Path)->tuple:
@@ -207,12 +213,12 @@ def main_shape(a, path:Path):
     print(f"\n== {a.shape}: {s['P']} prompts × {s['G']} completions × {s['T']} new tokens, {'LoRA r=16' if s['lora'] else 'full FT'}, "
           f"fp32, lr {s['lr']}, μ=1, loss real-nb {a.loss} vs TRL {'grpo' if a.loss == 'real' else a.loss}; {a.threads} threads each side; "
           f"{a.reps} reps × {a.steps} timed steps after {a.warmup} warm-up", flush=True)
-    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes, pairs = [], [], []
+    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes, pairs, TG, TGS = [], [], [], [], []
     for rep in range(a.reps):
         for side in ('real',) if a.profile else (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
             t = time.perf_counter(); out = run_child(side, a, path)
             w = a.warmup
-            if side == 'trl': T += out['step'][w:]
+            if side == 'trl': T += out['step'][w:]; TG += out['gen'][w:w + a.steps]; TGS += out['gen_score'][w:w + a.steps]
             else:
                 for k in R: R[k] += out[k][w:w + a.steps]
                 shapes += out['shapes'][w:w + a.steps]
@@ -222,7 +228,8 @@ def main_shape(a, path:Path):
     if a.profile: return   # a profiling run: the table is the output
     r, g = statistics.median(R['step']), statistics.median(T)
     split = {k: statistics.median(R[k]) for k in ('gen', 'logp', 'update', 'telemetry', 'io')}
-    print(f"  TRL GRPOTrainer  median step {g * 1e3:9.1f} ms   (n={len(T)})")
+    print(f"  TRL GRPOTrainer  median step {g * 1e3:9.1f} ms   (n={len(T)});  its split: generation (`_generate`) {statistics.median(TG) * 1e3:.1f} ms, "
+          f"+ scoring (`_generate_and_score_completions`) {statistics.median(TGS) * 1e3:.1f} ms, rest {(g - statistics.median(TGS)) * 1e3:.1f} ms")
     print(f"  real-nb train    median step {r * 1e3:9.1f} ms   (n={len(R['step'])})   ratio real-nb / TRL = {r / g:.2f}")
     per_rep = [dict(pairs[i:i + 2])['real'] / dict(pairs[i:i + 2])['trl'] for i in range(0, len(pairs), 2)]
     print(f"  ratio within each rep (adjacent children): {', '.join(f'{x:.2f}' for x in per_rep)}; median {statistics.median(per_rep):.2f}")
