@@ -59,6 +59,11 @@ def prepare(shape:str, d:Path)->Path:
     return d/'smol'
 
 # ---------------------------------------------------------------- children (one side each)
+def clocked(f, out:list):
+    "`f` (a function or method) that appends each call's seconds to `out`."
+    def g(*a, **kw): t = time.perf_counter(); r = f(*a, **kw); out.append(time.perf_counter() - t); return r
+    return g
+
 def child_real(a, path:Path)->dict:
     import torch
     import real_nb.trainer as tr
@@ -83,10 +88,7 @@ def child_real(a, path:Path)->dict:
         t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
         shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
     io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
-    def timed(f):
-        def g(*a, **kw): t = time.perf_counter(); out = f(*a, **kw); io.append(time.perf_counter() - t); return out
-        return g
-    tr.rl_step, tr._record, tr.MetricsLogger.log, tr._save_atomic = timed_step, timed_record, timed(log), timed(save)
+    tr.rl_step, tr._record, tr.MetricsLogger.log, tr._save_atomic = timed_step, timed_record, clocked(log, io), clocked(save, io)
     exs = [Example(p, ans) for p, ans in prompts(a.shape)]
     with tempfile.TemporaryDirectory() as d:
         rows = tr.train(cfg, model, tok, exs, lambda p, c, ans: reward(c), tr.real(0.5) if a.loss == 'real' else tr.grpo(),
@@ -117,11 +119,8 @@ def child_trl(a, path:Path)->dict:
                           report_to='none', save_strategy='no', seed=0, disable_tqdm=True, log_level='error',
                           shuffle_dataset=True, dataloader_num_workers=0)
         starts, gen, gs = [], [], []
-        def timed(f, out):
-            def g(self, *a, **kw): t = time.perf_counter(); r = f(self, *a, **kw); out.append(time.perf_counter() - t); return r
-            return g
-        GRPOTrainer._generate = timed(GRPOTrainer._generate, gen)   # TRL's split: transformers `generate` and its own scoring around it
-        GRPOTrainer._generate_and_score_completions = timed(GRPOTrainer._generate_and_score_completions, gs)
+        GRPOTrainer._generate = clocked(GRPOTrainer._generate, gen)   # TRL's split: transformers `generate` and its own scoring around it
+        GRPOTrainer._generate_and_score_completions = clocked(GRPOTrainer._generate_and_score_completions, gs)
         class Clock(TrainerCallback):
             def on_step_begin(self, *_, **__): starts.append(time.perf_counter())
         torch.manual_seed(0)

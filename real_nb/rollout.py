@@ -133,14 +133,16 @@ def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and
     cache.batch_repeat_interleave(G); return cache
 
 def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
-                   G:int, seed=None, shared_prefill:bool=True, **kw): # samples per prompt; RNG seed; prefill once per prompt; `generate` arguments
+                   G:int, seed=None, # samples per prompt; RNG seed
+                   prefill_min_tokens:int|None=16, **kw): # prefill once per prompt from this many prompt tokens (None: never); `generate` arguments
     "`m.generate` on each prompt repeated G times, in eval mode with a forked (optionally seeded) RNG: `(N·G, P+T)`."
     modes = {mod: mod.training for mod in m.modules()}
     guard_bnb_cpu(m); _set_training(modes, False)
     try:
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
             if seed is not None: _seed(m.device, seed)
-            if shared_prefill and G > 1 and ids.shape[1] > 1 and 'cache_implementation' not in kw: kw['cache'] = _shared_prefill(m, ids, mask, G)
+            share = prefill_min_tokens is not None and G > 1 and ids.shape[1] >= max(2, prefill_min_tokens) and 'cache_implementation' not in kw
+            if share: kw['cache'] = _shared_prefill(m, ids, mask, G)
             return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
     finally: _set_training(modes)
 
@@ -163,8 +165,8 @@ class HFBackend:
         m, tok, G = self.model, self.tokenizer, num_generations
         kw = sampling_kwargs(G, max_new_tokens, temperature, top_p, top_k, seed) | self.generation_kwargs
         ids, mask, p_lists = _encode_left(tok, prompts, m.device, self.system_prompt, self.instruction)
-        share = self.shared_prefill and ids.shape[1] >= self.shared_prefill_min_tokens
-        out = _generate_eval(m, ids, mask, G, seed, share, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
+        prefill = self.shared_prefill_min_tokens if self.shared_prefill else None
+        out = _generate_eval(m, ids, mask, G, seed, prefill, pad_token_id=tok.pad_token_id, eos_token_id=eos_ids(tok, m), **kw)
         return rollout_from_token_lists(list(prompts), p_lists, out[:, ids.shape[1]:].tolist(), eos_ids(tok, m),
                                         tok.pad_token_id, lambda x: tok.decode(x, skip_special_tokens=True))
 
