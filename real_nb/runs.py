@@ -12,14 +12,24 @@ from pathlib import Path
 from .config import RLConfig
 
 # %% ../nbs/10b_runs.ipynb #ab2796e0
+def _torch_version()->str|None:
+    "torch's version as `torch.__version__` gives it, local tag (`+cpu`, `+cu130`) included, read without importing torch."
+    import importlib.util, re, sys
+    if 'torch' in sys.modules: return sys.modules['torch'].__version__
+    spec = importlib.util.find_spec('torch')
+    f = Path(spec.origin).parent/'version.py' if spec and spec.origin else None
+    m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", f.read_text(), re.M) if f and f.is_file() else None
+    return m[1] if m else None
+
 def _versions()->dict:
-    "Installed versions of the packages a run depends on (None when absent)."
+    "Installed versions of the packages a run depends on (None when absent); torch's with its build's local tag."
     from importlib.metadata import version, PackageNotFoundError
     import real_nb
     def v(p):
         try: return version(p)
         except PackageNotFoundError: return None
-    return {'real-nb': real_nb.__version__} | {p: v(p) for p in ('torch', 'transformers', 'peft', 'bitsandbytes', 'accelerate')}
+    pkgs = ('transformers', 'peft', 'bitsandbytes', 'accelerate')
+    return {'real-nb': real_nb.__version__, 'torch': _torch_version()} | {p: v(p) for p in pkgs}
 
 # %% ../nbs/10b_runs.ipynb #f5bf0bbc
 def _json(x): return json.loads(json.dumps(x, default=lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o)))
