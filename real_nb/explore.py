@@ -280,7 +280,8 @@ def run_weights(batch:dict, # a batch from load_run
                 taus=None, # temperatures τ; default: half, equal to and double the recorded τ
                )->pd.DataFrame: # columns sample, group, update, cls, sbar, tau, weight, tau_weight
     "The REAL weights each τ would give the recorded s̄ (`real_weights` per group, excluded samples 0)."
-    taus = tuple(dict.fromkeys(taus or (batch['tau'] / 2, batch['tau'], batch['tau'] * 2)))   # each τ once
+    taus = taus or (batch['tau'] / 2, batch['tau'], batch['tau'] * 2)
+    taus = tuple(dict.fromkeys(float(f'{t:.6g}') for t in taus))                     # each τ once, as labelled
     base = pd.DataFrame(dict(sample=np.arange(len(batch['sbar'])), group=batch['group_ids'].numpy(), update=batch['update'].numpy(),
                              cls=[CLASSES[int(y)] for y in batch['labels']], sbar=batch['sbar'].double().numpy()))
     ws = {t: group_weights(base['sbar'], batch['labels'], base['group'], t) for t in taus}
