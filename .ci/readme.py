@@ -1,8 +1,12 @@
-"""Make README.md from nbs/index.ipynb without Quarto: nbdev's doc processors, then a small GFM exporter.
+"""Make README.md from nbs/index.ipynb without Quarto: nbdev's doc processors, then a small GFM exporter. The one README
+generator: `nbdev_readme` and `nbdev_docs` render README.md with Quarto, and nbs/_quarto.yml's post-render hook runs this
+script with --quarto-post-render, which replaces Quarto's version with this one before nbdev copies it to the top level.
 
-Usage: python .ci/readme.py [--check]   (--check: exit 1 if README.md differs from what index.ipynb gives)
+Usage: python .ci/readme.py [--check | --quarto-post-render]
+  --check: exit 1 if README.md differs from what index.ipynb gives
+  --quarto-post-render: (run by Quarto in _proc/) rewrite $QUARTO_PROJECT_OUTPUT_DIR/README.md, when that render made one
 """
-import sys
+import os, sys
 from pathlib import Path
 from execnb.nbio import read_nb
 from nbdev.config import get_config
@@ -48,7 +52,10 @@ if __name__ == '__main__':
     cfg = get_config()
     text = readme_text(cfg.nbs_path/cfg.readme_nb)
     readme = cfg.config_path/'README.md'
-    if '--check' in sys.argv:
+    if '--quarto-post-render' in sys.argv:
+        out = Path(os.environ.get('QUARTO_PROJECT_OUTPUT_DIR', '_docs'))/'README.md'
+        if out.exists(): out.write_text(text); print(f"README.md: {out} replaced by .ci/readme.py's version")
+    elif '--check' in sys.argv:
         if not readme.exists() or readme.read_text() != text:
             sys.exit("README.md is out of sync with nbs/index.ipynb: run `python .ci/readme.py` and commit it")
         print("README.md is in sync with nbs/index.ipynb")

@@ -29,7 +29,7 @@ def rng_state() -> dict:
     return d
 
 # %% ../nbs/08_checkpoints.ipynb #fb7888cb
-def set_rng_state(d:dict, # from `rng_state`
+def set_rng_state(d:dict, # from rng_state
                  ):
     "Restore the generators saved by `rng_state` (CUDA ones for the devices present)."
     random.setstate(d['python']); torch.set_rng_state(d['torch'])
@@ -208,7 +208,7 @@ def verify_checkpoint(path, # a checkpoint folder (holding state.json)
 
 # %% ../nbs/08_checkpoints.ipynb #2946c32c
 def find_checkpoint(run_dir, # run folder
-                    verify:bool=True, # skip checkpoints that fail `verify_checkpoint` (with a warning naming the files)
+                    verify:bool=True, # skip checkpoints that fail verify_checkpoint (with a warning naming the files)
                    ) -> Path|None:
     "The newest intact checkpoint (`latest` first), or None when the run has none; raises when every one is damaged."
     ck, done = Path(run_dir) / 'checkpoints', list_checkpoints(run_dir)[::-1]

@@ -68,7 +68,7 @@ def arithmetic_task(n:int, # number of examples
     return out
 
 # %% ../nbs/04_data.ipynb #7f528b8d
-def distinct_problems(difficulty:int=1, # as in `arithmetic_task`
+def distinct_problems(difficulty:int=1, # as in arithmetic_task
                       split:str='eval', # 'train' or 'eval'
                       draws:int=20_000, # examples drawn (seed 0)
                       eval_frac:float=0.2)->list:
@@ -135,7 +135,7 @@ PromptSampler.load_state_dict = _load_state_dict
 MATH_INSTRUCTION = "Let's think step by step and output the final answer within \\boxed{}."
 MATH_TEMPLATE = "{prompt} " + MATH_INSTRUCTION
 
-def format_prompt(example, # an `Example`, the problem text, or a list of chat messages
+def format_prompt(example, # an Example, the problem text, or a list of chat messages
                   template:str=None, # text with a `{prompt}` placeholder; default `MATH_TEMPLATE`
                  ):
     "The prompt put into `template` (for chat messages: the last user message's content)."
@@ -174,7 +174,7 @@ def render_prompt(tokenizer, # a transformers tokenizer
 
 # %% ../nbs/04_data.ipynb #6f23eaef
 def prompt_token_ids(tokenizer, prompts:list, # N prompts (text or chat messages)
-                     system_prompt:str|None=None, instruction:str|None=None, # as in `render_prompt`
+                     system_prompt:str|None=None, instruction:str|None=None, # as in render_prompt
                     )->list:
     "N lists of token ids of the rendered prompts (no special tokens added to a chat-templated text)."
     add = not _has_template(tokenizer)

@@ -15,7 +15,7 @@ from .model import load_policy, adapter_base
 from .data import task_examples, MATH_INSTRUCTION, MATH_TEMPLATE
 
 # %% ../nbs/09_evaluate.ipynb #daca2477
-def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, `Example`s, a reward fn
+def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, Examples, a reward fn
                     max_new_tokens:int=256, batch_size:int=64, # completion budget; prompts per `generate` call
                     backend=None)->float: # a rollout backend (default `HFBackend(model, tokenizer)`)
     "Mean reward of one greedy (temperature 0) completion per example; an unscorable row counts 0."
@@ -46,7 +46,7 @@ def benchmark_scores(correct:list, # per problem: how many of its n samples are 
 
 # %% ../nbs/09_evaluate.ipynb #5c372904
 def evaluate_benchmarks(backend, # anything with `generate(prompts, G, max_new_tokens, temperature, top_p, seed=)` returning `.prompts`, `.completions`
-                        benchmarks:dict, # name → list of `Example`s
+                        benchmarks:dict, # name → list of Examples
                         n:int, k:int, # samples per problem; pass@k
                         reward_fn=math_reward, temperature:float=0.6, top_p:float=0.95, max_new_tokens:int=8192,
                         seed:int=0, batch_size:int=16, # prompts per `generate` call
@@ -66,7 +66,7 @@ def evaluate_benchmarks(backend, # anything with `generate(prompts, G, max_new_t
     return out
 
 # %% ../nbs/09_evaluate.ipynb #38f642b6
-def results_table(results:dict, # name → scores, as `evaluate_benchmarks` returns
+def results_table(results:dict, # name → scores, as evaluate_benchmarks returns
                  )->str:
     "A markdown table: one row per benchmark, columns problems, n, pass@1, pass@k."
     cols = list(dict.fromkeys(c for r in results.values() for c in r))
@@ -90,7 +90,7 @@ EVAL_PRESETS = {'paper': dict(n=16, temperature=0.6, top_p=0.95, max_completion_
 
 def eval_examples(data='arithmetic', limit:int=200, seed:int=0, difficulty:int=1,
                   template:str|None=MATH_TEMPLATE, # put around a file's text problems (None: as they are)
-                  problem_col:str=None, answer_col:str=None, # a file's problem / answer column (default: found by name, see `load_examples`)
+                  problem_col:str=None, answer_col:str=None, # a file's problem / answer column (default: found by name, see load_examples)
                  )->list:
     "`limit` problems: the arithmetic task's eval split, or a file / hub dataset's test split with the math prompt template."
     split = 'eval' if data is None or data == 'arithmetic' else 'test'
@@ -125,7 +125,7 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
              preset:str=None, top_p:float=None, # 'paper': n=16, temperature 0.6, top_p 0.95, 8192 tokens (arguments given override it); top_p 1.0
              reward_fn=None, output_dir=None, base_model=None, # grader (default: exact match / math-verify); where eval.md/json go; adapter's base
              system_prompt:str=None, instruction:str=MATH_INSTRUCTION, # chat models' system message; text after each problem ('' or None: none)
-             problem_col:str=None, answer_col:str=None, # every file's problem / answer column (default: found by name, see `load_examples`)
+             problem_col:str=None, answer_col:str=None, # every file's problem / answer column (default: found by name, see load_examples)
              use_vllm:bool=None, batch_size:int=16)->dict:
     "pass@1 and pass@k of `model` on one or several benchmarks with `n` samples per problem; prints the table."
     smp = _sampling(preset, n=n, temperature=temperature, top_p=top_p, max_completion_length=max_completion_length)

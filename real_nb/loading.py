@@ -160,18 +160,18 @@ def load_examples(path_or_name, # local .jsonl/.json/.parquet/.csv file or folde
     return _to_examples(rows, pc, ac, limit, path_or_name)
 
 # %% ../nbs/04b_loading.ipynb #6858597c
-def find_columns(path_or_name, problem_col:str=None, answer_col:str=None, # as in `load_examples`
+def find_columns(path_or_name, problem_col:str=None, answer_col:str=None, # as in load_examples
                  split:str='train', **hub_kwargs)->dict:
     "The mapping `load_examples` uses for this data: `{'problem_col', 'answer_col', 'columns'}` (columns: all those found)."
     pc, ac, cols = _mapping(_read_rows(path_or_name, split, **hub_kwargs), path_or_name, problem_col, answer_col)
     return dict(problem_col=pc, answer_col=ac, columns=cols)
 
 # %% ../nbs/04b_loading.ipynb #270fefbc
-def task_examples(data=None, # None or 'arithmetic' for the built-in task, else a file / hub dataset for `load_examples`
+def task_examples(data=None, # None or 'arithmetic' for the built-in task, else a file / hub dataset for load_examples
                   split:str='train', # the split to read ('train' or 'eval' for the arithmetic task)
                   limit:int|None=None, # number of problems (the arithmetic task: 64 when None; files: all)
                   seed:int=0, difficulty:int=1, # the arithmetic task's draw and difficulty
-                  problem_col:str|None=None, answer_col:str|None=None, # column mapping for files (see `load_examples`)
+                  problem_col:str|None=None, answer_col:str|None=None, # column mapping for files (see load_examples)
                   template:str|None=MATH_TEMPLATE, # put around a file's text prompts (None: as they are); chat messages are kept as given
                  )->list:
     "The arithmetic task's problems, or a file / hub dataset's problems (text prompts in the maths template)."

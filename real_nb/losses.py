@@ -37,7 +37,7 @@ def sequence_logratio(logp:Tensor, # (B, T) token log-probs under π_θ
     return torch.where(m, logp.to(dt) - old_logp.to(dt), 0.).sum(1) / m.sum(1)
 
 # %% ../nbs/00_losses.ipynb #dbdb47a5
-def real_loss_naive(seq_logratio, labels, group_ids, tau=0.5, only_mixed=True, norm='all'): # arguments as in `real_loss`
+def real_loss_naive(seq_logratio, labels, group_ids, tau=0.5, only_mixed=True, norm='all'): # arguments as in real_loss
     "Eq. 8 group by group with a Python loop, straight from the formula: a reference that overflows for large |s̄|/τ."
     total, n_contrib, ids = 0., 0, group_ids.unique()
     for g in ids:
@@ -102,7 +102,7 @@ def real_loss(seq_logratio:Tensor, # (B,) s̄ per completion, any float dtype
 def real_weights(seq_logratio:Tensor, # (B,) s̄ per completion
                  labels:Tensor, # (B,) 1 positive, 0 negative, -1 excluded
                  group_ids:Tensor, # (B,) group of each completion
-                 tau:float=0.5, only_mixed:bool=True, norm:str='all', # as in `real_loss`
+                 tau:float=0.5, only_mixed:bool=True, norm:str='all', # as in real_loss
                 )->Tensor: # (B,) ∂L/∂s̄, detached; 0 for rows that do not contribute
     "Closed-form ∂`real_loss`/∂s̄: ∓ softmax of each anchored class row, divided by τ and the normaliser."
     with torch.no_grad():
@@ -126,7 +126,7 @@ def real_grad_weight(s:Tensor, # (N,) values of the sample's s̄
 def real_bce_loss(seq_logratio:Tensor, # (B,) s̄ per completion
                   labels:Tensor, # (B,) 1 positive, 0 negative, -1 excluded
                   group_ids:Tensor, # (B,) group of each completion
-                  tau:float=0.5, only_mixed:bool=True, # as in `real_loss`
+                  tau:float=0.5, only_mixed:bool=True, # as in real_loss
                  )->Tensor: # scalar: mean over the contributing samples
     "REAL-BCE: per-sample logistic loss softplus(∓s̄/τ), averaged over the labelled samples of contributing groups."
     M, idx, grp, keep = _prepare(seq_logratio, labels, group_ids, tau, only_mixed, 'all')
@@ -137,7 +137,7 @@ def real_bce_loss(seq_logratio:Tensor, # (B,) s̄ per completion
 def real_pairwise_loss(seq_logratio:Tensor, # (B,) s̄ per completion
                        labels:Tensor, # (B,) 1 positive, 0 negative, -1 excluded
                        group_ids:Tensor, # (B,) group of each completion
-                       tau:float=0.5, norm:str='all', # as in `real_loss`; only mixed groups can contribute
+                       tau:float=0.5, norm:str='all', # as in real_loss; only mixed groups can contribute
                       )->Tensor: # scalar
     "Pairwise (Circle-loss) form without anchors: log(1 + Σ_{i∈O+} Σ_{j∈O-} e^{(s̄_j - s̄_i)/τ}) per mixed group."
     M, _, grp, _ = _prepare(seq_logratio, labels, group_ids, tau, True, norm)
@@ -146,7 +146,7 @@ def real_pairwise_loss(seq_logratio:Tensor, # (B,) s̄ per completion
 
 # %% ../nbs/00_losses.ipynb #1f048001
 def real_surrogate_loss(seq_logratio:Tensor, # (b,) s̄ of a micro-batch, with grad
-                        weights:Tensor, # (b,) their precomputed ∂L/∂s̄ (e.g. `real_weights` over the whole batch)
+                        weights:Tensor, # (b,) their precomputed ∂L/∂s̄ (e.g. real_weights over the whole batch)
                        )->Tensor: # scalar whose gradient is Σ weights·∇s̄
     "Surrogate Σ sg(w)·s̄: summed over micro-batches, its gradient is the full-batch gradient w came from."
     if seq_logratio.shape != weights.shape:

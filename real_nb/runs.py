@@ -60,7 +60,7 @@ RESUMABLE = ('max_steps', 'save_steps', 'save_total_limit', 'logging_steps', 'ev
 def _flat(d, pre=''):
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{pre}{k}.').items() if isinstance(v, dict) and v else [(pre + k, v)])}
 
-def run_differences(old:dict, new:dict, # two `run_record`s (sections missing from either are not compared)
+def run_differences(old:dict, new:dict, # two run_records (sections missing from either are not compared)
                    )->dict:
     "{setting: (old, new)} for what differs between two runs, except versions, the base's path and the `RESUMABLE` fields."
     skip = {f'config.{k}' for k in RESUMABLE} | {'model.name_or_path', 'model.trainable_parameters'}

@@ -110,7 +110,7 @@ def _timing_stats(timings:dict|None, n_tokens) -> dict:
 def step_metrics(rewards:torch.Tensor, # (B,) rewards, NaN for unscorable rows
                  labels:torch.Tensor, # (B,) 1 positive, 0 negative, -1 excluded
                  group_ids:torch.Tensor, # (B,) group of each row
-                 sbar=None, weights=None, # (B,) s̄ and REAL weights ∂L/∂s̄, see `class_stats`
+                 sbar=None, weights=None, # (B,) s̄ and REAL weights ∂L/∂s̄, see class_stats
                  entropy=None, kl=None, grad_norm=None, clip_frac=None, # numbers or tensors (mean taken)
                  timings:dict|None=None, # seconds per phase: {'gen':..., 'logp':..., 'update':...}
                  n_tokens=None, # generated (completion) tokens this step
@@ -129,7 +129,7 @@ def step_metrics(rewards:torch.Tensor, # (B,) rewards, NaN for unscorable rows
 _POSTFIX = dict(reward=('reward_mean', '{:.3f}'), **{'pass': ('pass_rate', '{:.2f}')}, valid=('frac_valid_groups', '{:.2f}'),
                 loss=('loss', '{:.4g}'), **{'tok/s': ('tokens_per_s', '{:.0f}')})
 
-def progress_postfix(d:dict, # a `step_metrics` dict
+def progress_postfix(d:dict, # a step_metrics dict
                     ) -> dict:
     "Short strings for a tqdm postfix: reward, pass, valid, loss, tok/s."
     return {name: fmt.format(d[k]) for name, (k, fmt) in _POSTFIX.items() if d.get(k) is not None}

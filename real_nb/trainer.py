@@ -279,7 +279,7 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
           backend=None, run_dir='runs/last', resume:bool=False, progress:bool=True, report_to=None,
           eval_examples=None, # list, or dict name → list, for greedy accuracy (default: `examples`)
           overwrite:bool=False, # replace a run already in `run_dir` (otherwise refused, unless `resume`)
-          run_info:dict|None=None, # recorded in config.json and checked on resume (see `run_record`)
+          run_info:dict|None=None, # recorded in config.json and checked on resume (see run_record)
          )->list:
     "Warm start (if `cfg.sft_steps`) then `cfg.max_steps` RL steps; returns the RL metrics of this call."
     from tqdm.auto import tqdm
