@@ -101,6 +101,18 @@ def _sampling(preset, **given)->dict:
     if preset is not None and preset not in EVAL_PRESETS: raise ValueError(f"evaluate: unknown preset {preset!r}; choose one of {list(EVAL_PRESETS)}")
     return {a: v if v is not None else EVAL_PRESETS.get(preset, {}).get(a) for a, v in given.items()}
 
+# %% ../nbs/09_evaluate.ipynb #5d8be8f6
+def _check_eval_args(k, n=None, limit=None, temperature=None, top_p=None, max_completion_length=None, flag:str='')->None:
+    "A ValueError naming the first setting out of range (None: its default); `flag` ('--' for the CLI) prefixes the name."
+    whole = lambda v: type(v) is int and v >= 1
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    for name, v, ok, need in (('k', k, whole(k), 'an integer ≥ 1'), ('n', n, whole(n), 'an integer ≥ 1 (samples per problem)'),
+                              ('limit', limit, whole(limit), 'an integer ≥ 1 (problems per benchmark)'),
+                              ('temperature', temperature, num(temperature) and temperature >= 0, 'a finite number ≥ 0'),
+                              ('top_p', top_p, num(top_p) and 0 < top_p <= 1, 'in (0, 1]'),
+                              ('max_completion_length', max_completion_length, whole(max_completion_length), 'an integer ≥ 1 (new tokens)')):
+        if v is not None and not ok: raise ValueError(f"{flag}{name} {v}: must be {need}")
+
 # %% ../nbs/09_evaluate.ipynb #dade3973
 def benchmark_files(data)->dict:
     "name → data source, from one source, a list, a comma-separated string or a dict (a file's name is its stem)."
@@ -129,8 +141,9 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
              use_vllm:bool=None, batch_size:int=16)->dict:
     "pass@1 and pass@k of `model` on one or several benchmarks with `n` samples per problem; prints the table."
     smp = _sampling(preset, n=n, temperature=temperature, top_p=top_p, max_completion_length=max_completion_length)
+    _check_eval_args(k, limit=limit, **smp)
     temperature, top_p = (1.0 if smp[a] is None else smp[a] for a in ('temperature', 'top_p'))
-    n, files = smp['n'] or k, benchmark_files(data)
+    n, files = k if smp['n'] is None else smp['n'], benchmark_files(data)
     if n < k: raise ValueError(f"evaluate: n={n} samples per problem is fewer than k={k}")
     demo = all(s in (None, 'arithmetic') for s in files.values())
     max_completion_length = smp['max_completion_length'] or (4 if demo else 1024)

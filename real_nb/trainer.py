@@ -159,6 +159,8 @@ def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
 # %% ../nbs/10_trainer.ipynb #02e3f428
 def optimizer_step(model, opt, loss, max_grad_norm:float=1.0):
     "Clip and step; returns the grad norm, or None (step skipped, grads zeroed) for a non-finite loss or norm."
+    if max_grad_norm is not None and (isinstance(max_grad_norm, bool) or not math.isfinite(max_grad_norm) or max_grad_norm < 0):
+        raise ValueError(f"max_grad_norm must be a finite number ≥ 0 (0 or None: no clipping), got {max_grad_norm!r}")
     params = [p for p in model.parameters() if p.requires_grad]
     gn = torch.nn.utils.clip_grad_norm_(params, max_grad_norm if max_grad_norm else math.inf) if torch.isfinite(loss) else None
     ok = gn is not None and bool(torch.isfinite(gn))
