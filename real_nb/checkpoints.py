@@ -190,6 +190,21 @@ def _publish(ck:Path, tmp:Path, name:str) -> Path:
     if old: shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/08_checkpoints.ipynb #32e586f2
+def _state_problems(state:dict, path:Path)->list[str]:
+    "What is wrong with the fields of a parsed state.json: types, ranges, the step against the folder's name, file paths."
+    f, step, files, sm = path/'state.json', state['step'], state.get('files') or {}, state.get('sampler_state')
+    probs = [] if type(step) is int and step >= 0 else [f"{f}: step {step!r} is not an integer ≥ 0"]
+    if not probs and path.name[5:].isdigit() and int(path.name[5:]) != step: probs.append(f"{f}: step {step} does not match the folder {path.name}")
+    if state['model_format'] not in ('adapter', 'full'): probs.append(f"{f}: model_format {state['model_format']!r} is neither 'adapter' nor 'full'")
+    if not isinstance(state.get('extra', {}), dict): probs.append(f"{f}: extra is not a JSON object")
+    ok = lambda r, m: (isinstance(m, dict) and type(m.get('size')) is int and isinstance(m.get('sha256'), str)
+                       and not Path(r).is_absolute() and '..' not in Path(r).parts)
+    if not isinstance(files, dict) or not all(ok(r, m) for r, m in files.items()): probs.append(f"{f}: files is not a manifest of relative paths, sizes and SHA-256 sums")
+    if sm is not None and not (isinstance(sm, dict) and all(type(sm[k]) is int and (k == 'seed' or sm[k] >= 0) for k in ('epoch', 'pos', 'seed') if k in sm)):
+        probs.append(f"{f}: sampler_state {str(sm)[:60]} is not a sampler position")
+    return probs
+
 # %% ../nbs/08_checkpoints.ipynb #4108fafd
 def verify_checkpoint(path, # a checkpoint folder (holding state.json)
                      )->list[str]:
@@ -198,7 +213,7 @@ def verify_checkpoint(path, # a checkpoint folder (holding state.json)
     try: state = json.loads((path / 'state.json').read_text())
     except (OSError, ValueError) as e: return [f"{path/'state.json'} is unreadable or corrupted ({type(e).__name__}: {str(e)[:60]})"]
     if not isinstance(state, dict) or not {'step', 'model_format'} <= set(state): return [f"{path/'state.json'} is corrupted (no step / model_format)"]
-    probs = []
+    if probs := _state_problems(state, path): return probs
     for rel, m in (state.get('files') or {}).items():   # checkpoints written before checksums have no 'files'
         f = path / rel
         if not f.is_file(): probs.append(f"{f} is missing")

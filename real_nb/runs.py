@@ -78,4 +78,79 @@ def _resumed(record:dict, state:dict)->dict:
                          + "; ".join(f"{k}: {a!r} → {b!r}" for k, a, b in ((k, *v) for k, v in diff.items()))
                          + "): resume with the run's settings, or start a new run folder")
     changed = {k: [old['config'].get(k), record['config'][k]] for k in RESUMABLE if old['config'].get(k) != record['config'][k]}
-    return record | dict(resumed=old.get('resumed', []) + [dict(step=state['step'], changed=changed)])
+    was, now = old.get('versions') or {}, record.get('versions') or {}
+    vers = {k: [was.get(k), v] for k, v in now.items() if was and was.get(k) != v}   # packages upgraded between start and resume
+    entry = dict(step=state['step'], changed=changed) | (dict(versions=vers) if vers else {})
+    return record | dict(versions=was or now, resumed=old.get('resumed', []) + [entry])
+
+# %% ../nbs/10b_runs.ipynb #28b71197
+class RunFolderError(RuntimeError):
+    "The run folder cannot be written: another process holds it, or an entry links outside it (one line)."
+
+LOCK_NAME = '.real-nb.lock'
+_HELD = {}   # real path of a run folder → how many times this process holds it (re-entrant)
+
+def check_run_folder(run_dir)->Path:
+    "The run folder's real path; a `RunFolderError` when one of its entries is a symbolic link to somewhere outside it."
+    root = Path(os.path.realpath(run_dir))
+    for top, dirs, files in os.walk(root):   # a linked folder is listed, not entered
+        for p in (Path(top)/n for n in dirs + files):
+            if p.is_symlink() and not Path(os.path.realpath(p)).is_relative_to(root):
+                raise RunFolderError(f"{run_dir}: {p.relative_to(root)} is a symbolic link to {os.readlink(p)}, outside the run folder: "
+                                     "refusing to write through it (remove the link, or copy the folder with cp -rL)")
+    return root
+
+# %% ../nbs/10b_runs.ipynb #757c49bb
+def _holder(fd:int)->str:
+    "Who holds the lock, from the record its holder wrote into the lock file."
+    try: h = json.loads(os.pread(fd, 4096, 0))
+    except ValueError: return 'another process (starting)'
+    return f"pid {h.get('pid')} on {h.get('host')} (started {h.get('started')})"
+
+def _flock(fd:int)->bool:
+    "Take an exclusive lock on `fd` without waiting; False when another process holds it."
+    import fcntl
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); return True
+    except BlockingIOError: return False
+
+# %% ../nbs/10b_runs.ipynb #cfb1c437
+@contextmanager
+def run_lock(run_dir, # the run folder (created if missing)
+            ):
+    "Hold the run folder for this process: a second one gets a `RunFolderError` naming the holder; the lock dies with its process."
+    d = Path(run_dir); d.mkdir(parents=True, exist_ok=True); key = str(check_run_folder(d))
+    if key in _HELD:
+        _HELD[key] += 1
+        try: yield d
+        finally: _HELD[key] -= 1
+        return
+    fd = os.open(d/LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o644)
+    try:
+        if not _flock(fd): raise RunFolderError(f"{run_dir} is in use by {_holder(fd)}: wait for it to end, or use another run folder")
+        me = dict(pid=os.getpid(), host=socket.gethostname(), started=time.strftime('%Y-%m-%d %H:%M:%S %Z'))
+        os.ftruncate(fd, 0); os.pwrite(fd, json.dumps(me).encode(), 0); _HELD[key] = 1
+        try: yield d
+        finally: del _HELD[key]; os.ftruncate(fd, 0)
+    finally: os.close(fd)
+
+def holds_run(run_dir)->bool:
+    "Whether this process holds `run_dir`'s lock."
+    return os.path.realpath(run_dir) in _HELD
+
+# %% ../nbs/10b_runs.ipynb #d69caca5
+@contextmanager
+def _atomic_dir(path:Path):
+    "Yield a temp folder beside `path`; when the block succeeds, it is fsync'd and renamed to `path` (an old `path` moved aside first)."
+    from real_nb.checkpoints import _fsync_tree
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if holds_run(path.parent):   # debris of a killed write: ours to clean only under the run's lock
+        for p in path.parent.glob(f'.tmp-{path.name}-*'): shutil.rmtree(p, ignore_errors=True)
+    tmp = path.with_name(f'.tmp-{path.name}-{uuid.uuid4().hex[:8]}')
+    try:
+        yield tmp
+        _fsync_tree(tmp)
+        old = path.with_name(f'.tmp-{path.name}-old-{uuid.uuid4().hex[:8]}') if path.exists() else None
+        if old: os.replace(path, old)
+        os.replace(tmp, path)
+        if old: shutil.rmtree(old, ignore_errors=True)
+    finally: shutil.rmtree(tmp, ignore_errors=True)

@@ -265,6 +265,7 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
     run_dir.mkdir(parents=True, exist_ok=True)
     opt, sched = make_optimizer(model, cfg); sampler = PromptSampler(examples, cfg.num_prompts, cfg.seed)
     state = load_checkpoint(run_dir, model, opt, sched) if resume else None
+    if state and state['step'] > cfg.max_steps: raise ValueError(f"resume: {run_dir}'s checkpoint is at step {state['step']}, past max_steps={cfg.max_steps}: pass max_steps ≥ {state['step']}")
     if state is None: (run_dir/'metrics.jsonl').unlink(missing_ok=True)
     else: record = _resumed(record, state); sampler.load_state_dict(state['sampler_state'])
     logger = MetricsLogger(run_dir, report_to=report_to, resume_step=state['step'] if state else None)
@@ -273,8 +274,9 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
 
 # %% ../nbs/10_trainer.ipynb #9cee780c
 def _save_atomic(obj, path:Path):
-    "torch.save `obj` to a temp file beside `path`, then os.replace it: a kill leaves the old file or the new one."
-    tmp = path.with_name(f'.{path.name}.tmp'); torch.save(obj, tmp); os.replace(tmp, path)
+    "torch.save `obj` to a fresh temp file beside `path` (never a link), then os.replace it: a kill leaves the old file or the new one."
+    import io
+    torch.save(obj, buf := io.BytesIO()); _atomic_write_text(path, buf.getvalue())
 
 # %% ../nbs/10_trainer.ipynb #99537b06
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None, # default `real(cfg.real_tau)`
