@@ -53,13 +53,24 @@ def _save_model(model, path:Path) -> str:
     torch.save(model.state_dict(), path / 'model.pt'); return "full"
 
 # %% ../nbs/08_checkpoints.ipynb #4a471480
+class CheckpointError(ValueError):
+    "A checkpoint that cannot be resumed: damaged, invalid, or holding another model's weights (one line)."
+
+def _fit(model, path:Path, load):
+    "Run `load()` (a state_dict into `model`); a `CheckpointError` naming the first mismatch when the shapes differ."
+    try: return load()
+    except RuntimeError as e:
+        lines = [l.strip().rstrip('.') for l in str(e).splitlines() if l.strip().startswith(('size mismatch', 'Missing key', 'Unexpected key'))]
+        why = (lines[0] if lines else ' '.join(str(e).split()))[:200]
+        raise CheckpointError(f"{path} holds the weights of another model ({why}): resume with the model the run was trained with") from None
+
 def _load_model(model, path:Path, fmt:str):
     "Load the adapter or full state_dict saved by `_save_model` into `model`."
     if fmt == 'adapter':
         if not _is_peft(model): raise ValueError(f"{path} holds a LoRA adapter but the model is not a peft model")
         return _load_adapter(model, path / 'adapter')
     if _is_peft(model): raise ValueError(f"{path} holds a full model but the model is a peft model (expected an adapter)")
-    model.load_state_dict(_load_file(path / 'model.pt'))
+    _fit(model, path, lambda: model.load_state_dict(_load_file(path / 'model.pt')))
 
 # %% ../nbs/08_checkpoints.ipynb #18d002d9
 def _load_adapter(model, path:Path):
@@ -68,7 +79,7 @@ def _load_adapter(model, path:Path):
     from safetensors.torch import load_file
     f = path / 'adapter_model.safetensors'
     sd = load_file(f) if f.exists() else torch.load(path / 'adapter_model.bin', map_location='cpu', weights_only=True)
-    res = set_peft_model_state_dict(model, sd, adapter_name=model.active_adapter)
+    res = _fit(model, path, lambda: set_peft_model_state_dict(model, sd, adapter_name=model.active_adapter))
     if res.unexpected_keys: raise ValueError(f"adapter in {path} does not fit the model: {res.unexpected_keys[:5]}")
 
 # %% ../nbs/08_checkpoints.ipynb #7d7e46f9
@@ -236,7 +247,7 @@ def find_checkpoint(run_dir, # run folder
             if bad: warnings.warn(f"damaged checkpoint skipped: {'; '.join(bad)}. Resuming from the newest intact checkpoint, {p.name}", RuntimeWarning)
             return p
         bad += probs
-    if bad: raise ValueError(f"no intact checkpoint in {ck}: {'; '.join(bad)}")
+    if bad: raise CheckpointError(f"no intact checkpoint in {ck}: {'; '.join(bad)}")
     return None
 
 # %% ../nbs/08_checkpoints.ipynb #6ad6b0ab
@@ -259,7 +270,7 @@ def _load_file(f:Path):
     "torch.load a checkpoint file (weights_only), naming it when it is missing or unreadable."
     if not f.exists(): raise FileNotFoundError(f"checkpoint file {f} is missing (was it saved without this object?)")
     try: return torch.load(f, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"checkpoint file {f} is truncated or corrupted: {type(e).__name__}: {str(e)[:80]}") from e
+    except Exception as e: raise CheckpointError(f"checkpoint file {f} is truncated or corrupted: {type(e).__name__}: {str(e)[:80]}") from e
 
 # %% ../nbs/08_checkpoints.ipynb #5058fa3b
 RUN_FILES = ('metrics.jsonl', 'checkpoints', 'final', 'batch_last.pt', 'config.json', 'rewards.png')
