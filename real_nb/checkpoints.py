@@ -7,10 +7,11 @@ from __future__ import annotations
 import errno, hashlib, json, os, random, shutil, sys, tempfile, uuid, warnings
 from pathlib import Path
 import torch
+from .runs import run_lock
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'verify_checkpoint',
-           'find_checkpoint', 'load_checkpoint', 'existing_run', 'clear_run']
+__all__ = ['RUN_FILES', 'rng_state', 'set_rng_state', 'CheckpointError', 'list_checkpoints', 'save_checkpoint',
+           'verify_checkpoint', 'find_checkpoint', 'load_checkpoint', 'existing_run', 'clear_run']
 
 # %% ../nbs/08_checkpoints.ipynb #60d582cf
 def _numpy():
@@ -163,7 +164,10 @@ def save_checkpoint(run_dir, # run folder; writes run_dir/checkpoints/step_{step
                     keep:int|None=2, # number of newest checkpoints kept (None: all)
                     sampler_state=None, # JSON-serialisable data-sampler state
                    ) -> Path:
-    "Atomically write a checkpoint folder, point `latest` at it and prune to the newest `keep`."
+    "Atomically write a checkpoint folder, point `latest` at it and prune to the newest `keep` (holding the run folder's `run_lock`)."
+    with run_lock(run_dir): return _save(run_dir, step, model, optimizer, scheduler, extra, keep, sampler_state)
+
+def _save(run_dir, step, model, optimizer, scheduler, extra, keep, sampler_state)->Path:
     ck = _prepare(run_dir, step, keep, extra, sampler_state)
     tmp = ck / f'.tmp-{_step_name(step)}-{uuid.uuid4().hex[:8]}'; tmp.mkdir()
     try: _write_contents(tmp, step, model, optimizer, scheduler, extra, sampler_state); _fsync_tree(tmp)

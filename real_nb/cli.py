@@ -35,21 +35,7 @@ def _config(demo:bool, **opts):
     return RLConfig(**base | {k: v for k, v in opts.items() if v is not None})
 
 # %% ../nbs/11_cli.ipynb #6e611f39
-@contextmanager
-def _atomic_dir(path:Path):
-    "Yield a temp folder beside `path`; when the block succeeds, it is fsync'd and renamed to `path` (an old `path` moved aside first)."
-    from real_nb.checkpoints import _fsync_tree
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    for p in path.parent.glob(f'.tmp-{path.name}-*'): shutil.rmtree(p, ignore_errors=True)      # debris of a killed write
-    tmp = path.with_name(f'.tmp-{path.name}-{uuid.uuid4().hex[:8]}')
-    try:
-        yield tmp
-        _fsync_tree(tmp)
-        old = path.with_name(f'.tmp-{path.name}-old-{uuid.uuid4().hex[:8]}') if path.exists() else None
-        if old: os.replace(path, old)
-        os.replace(tmp, path)
-        if old: shutil.rmtree(old, ignore_errors=True)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+from .runs import _atomic_dir   # a folder written as one unit (see [runs](10b_runs.ipynb))
 
 # %% ../nbs/11_cli.ipynb #6857157a
 def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False):

@@ -17,7 +17,7 @@ from torch import Tensor
 
 # %% ../nbs/10_trainer.ipynb #e84c5065
 from .config import RLConfig
-from .runs import RESUMABLE, run_record, run_differences, _resumed
+from .runs import RESUMABLE, run_record, run_differences, _resumed, run_lock
 _all_ = ['RLConfig', 'RESUMABLE', 'run_record', 'run_differences']   # re-exported: `from real_nb.trainer import RLConfig` (or *) keeps working
 from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
@@ -289,6 +289,11 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
     from tqdm.auto import tqdm
     run_dir, loss_fn = Path(run_dir), loss_fn or real(cfg.real_tau)
     record = run_record(cfg, model, loss_fn, run_info)
+    with run_lock(run_dir): return _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress, report_to,
+                                          eval_examples, overwrite, record, tqdm)
+
+def _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress, report_to, eval_examples, overwrite, record, tqdm):
+    "The body of `train`, run while this process holds the run folder."
     opt, sched, sampler, logger, record, start = _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_to, record)
     if start == 0 and cfg.sft_steps: sft(model, tokenizer, examples, cfg, logger)
     backend = backend or make_backend(model, tokenizer, use_vllm=False)
