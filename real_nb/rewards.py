@@ -87,6 +87,13 @@ def _exact_value(s:str):
     num, _, den = s.partition('/')
     return None if den and Fraction(den) == 0 else Fraction(num) / Fraction(den or 1)
 
+# %% ../nbs/03_rewards.ipynb #c311d207
+def _fold(s:str)->str:
+    "`s` NFKC-normalised (full-width `２` → `2`), superscripts, subscripts and vulgar fractions kept as they are."
+    if s.isascii(): return s
+    keep = ('<super>', '<sub>', '<fraction>')
+    return ''.join(c if unicodedata.decomposition(c).startswith(keep) else unicodedata.normalize('NFKC', c) for c in s)
+
 # %% ../nbs/03_rewards.ipynb #174699e0
 def exact_match_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                        completion:str, # the model's completion
@@ -94,8 +101,8 @@ def exact_match_reward(prompt, # the prompt (unused; part of the reward-fn proto
                       )->float:
     "1.0 if the completion's final answer (`extract_answer`) equals `answer` as an exact number or trimmed text, else 0.0."
     pred = extract_answer(completion)
-    if pred is None or (p := _exact_value(pred)) in ('', None): return 0.0
-    return float(p == _exact_value(answer))
+    if pred is None or (p := _exact_value(_fold(pred))) in ('', None): return 0.0
+    return float(p == _exact_value(_fold(str(answer))))
 
 # %% ../nbs/03_rewards.ipynb #3d9330b9
 from functools import lru_cache
@@ -149,7 +156,7 @@ def math_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                )->float:
     "1.0 if the completion's marked final answer is mathematically equal to `answer` (math-verify), else 0.0."
     pred = marked_answer(completion)
-    if pred is None or not pred.strip() or not _gradable(pred) or not _gradable(answer := str(answer)): return 0.0
+    if pred is None or not pred.strip() or not _gradable(pred := _fold(pred)) or not _gradable(answer := _fold(str(answer))): return 0.0
     if threading.current_thread() is threading.main_thread(): return float(_grade(pred, answer, timeout))
     return float(_grade_in_worker(pred, answer, timeout))
 
