@@ -202,15 +202,26 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     import torch
     from real_nb.rollout import make_backend
     from real_nb.telemetry import loss_label
-    with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
-    if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
-    print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
-    with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt),
-                                 run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
-    with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
-    print(_summary(run_dir, rows)); return run_dir
+    with _one_line(), run_lock(run_dir):   # before anything is written; a second process is refused here
+        _check_train(output_dir, resume, overwrite, model, data)   # again, under the lock: a run may have started since
+        with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
+        if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
+        if not arithmetic: exs, evals = _fitting(tok, policy, cfg, system_prompt, data, exs, evals)
+        print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
+        with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt),
+                                     run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
+        with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
+        print(_summary(run_dir, rows))
+    return run_dir
 
 # %% ../nbs/11_cli.ipynb #d6ffa6f7
+def _fitting(tok, policy, cfg, system_prompt, data, exs:list, evals:dict|None)->tuple:
+    "(examples, held-out sets) without the prompts too long for the model's context (`fit_context`: counted in a warning)."
+    from real_nb.data import fit_context
+    fit = lambda xs, src: fit_context(tok, xs, cfg.max_completion_length, getattr(policy.config, 'max_position_embeddings', None), system_prompt, src)
+    try: return fit(exs, f'--data {data}'), evals and {k: fit(v, f'--eval_data ({k})') for k, v in evals.items()}
+    except ValueError as e: raise UsageError(str(e)) from None
+
 def _summary(run_dir:Path, rows:list)->str:
     "The last lines `real-nb train` prints: the loss and the sampled reward at the start and end of RL, held-out greedy accuracy, the files."
     import json
