@@ -120,12 +120,13 @@ def _flock(fd:int)->bool:
 def run_lock(run_dir, # the run folder (created if missing)
             ):
     "Hold the run folder for this process: a second one gets a `RunFolderError` naming the holder; the lock dies with its process."
-    d = Path(run_dir); d.mkdir(parents=True, exist_ok=True); key = str(check_run_folder(d))
+    d = Path(run_dir); d.mkdir(parents=True, exist_ok=True); key = os.path.realpath(d)
     if key in _HELD:
         _HELD[key] += 1
         try: yield d
         finally: _HELD[key] -= 1
         return
+    check_run_folder(d)   # before the lock file is opened (never through a link)
     fd = os.open(d/LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o644)
     try:
         if not _flock(fd): raise RunFolderError(f"{run_dir} is in use by {_holder(fd)}: wait for it to end, or use another run folder")
