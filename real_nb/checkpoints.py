@@ -7,10 +7,11 @@ from __future__ import annotations
 import errno, hashlib, json, os, random, shutil, sys, tempfile, uuid, warnings
 from pathlib import Path
 import torch
+from .runs import run_lock
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'verify_checkpoint',
-           'find_checkpoint', 'load_checkpoint', 'existing_run', 'clear_run']
+__all__ = ['RUN_FILES', 'rng_state', 'set_rng_state', 'CheckpointError', 'list_checkpoints', 'save_checkpoint',
+           'verify_checkpoint', 'find_checkpoint', 'load_checkpoint', 'existing_run', 'clear_run']
 
 # %% ../nbs/08_checkpoints.ipynb #60d582cf
 def _numpy():
@@ -53,13 +54,24 @@ def _save_model(model, path:Path) -> str:
     torch.save(model.state_dict(), path / 'model.pt'); return "full"
 
 # %% ../nbs/08_checkpoints.ipynb #4a471480
+class CheckpointError(ValueError):
+    "A checkpoint that cannot be resumed: damaged, invalid, or holding another model's weights (one line)."
+
+def _fit(model, path:Path, load):
+    "Run `load()` (a state_dict into `model`); a `CheckpointError` naming the first mismatch when the shapes differ."
+    try: return load()
+    except RuntimeError as e:
+        lines = [l.strip().rstrip('.') for l in str(e).splitlines() if l.strip().startswith(('size mismatch', 'Missing key', 'Unexpected key'))]
+        why = (lines[0] if lines else ' '.join(str(e).split()))[:200]
+        raise CheckpointError(f"{path} holds the weights of another model ({why}): resume with the model the run was trained with") from None
+
 def _load_model(model, path:Path, fmt:str):
     "Load the adapter or full state_dict saved by `_save_model` into `model`."
     if fmt == 'adapter':
         if not _is_peft(model): raise ValueError(f"{path} holds a LoRA adapter but the model is not a peft model")
         return _load_adapter(model, path / 'adapter')
     if _is_peft(model): raise ValueError(f"{path} holds a full model but the model is a peft model (expected an adapter)")
-    model.load_state_dict(_load_file(path / 'model.pt'))
+    _fit(model, path, lambda: model.load_state_dict(_load_file(path / 'model.pt')))
 
 # %% ../nbs/08_checkpoints.ipynb #18d002d9
 def _load_adapter(model, path:Path):
@@ -68,7 +80,7 @@ def _load_adapter(model, path:Path):
     from safetensors.torch import load_file
     f = path / 'adapter_model.safetensors'
     sd = load_file(f) if f.exists() else torch.load(path / 'adapter_model.bin', map_location='cpu', weights_only=True)
-    res = set_peft_model_state_dict(model, sd, adapter_name=model.active_adapter)
+    res = _fit(model, path, lambda: set_peft_model_state_dict(model, sd, adapter_name=model.active_adapter))
     if res.unexpected_keys: raise ValueError(f"adapter in {path} does not fit the model: {res.unexpected_keys[:5]}")
 
 # %% ../nbs/08_checkpoints.ipynb #7d7e46f9
@@ -152,7 +164,10 @@ def save_checkpoint(run_dir, # run folder; writes run_dir/checkpoints/step_{step
                     keep:int|None=2, # number of newest checkpoints kept (None: all)
                     sampler_state=None, # JSON-serialisable data-sampler state
                    ) -> Path:
-    "Atomically write a checkpoint folder, point `latest` at it and prune to the newest `keep`."
+    "Atomically write a checkpoint folder, point `latest` at it and prune to the newest `keep` (holding the run folder's `run_lock`)."
+    with run_lock(run_dir): return _save(run_dir, step, model, optimizer, scheduler, extra, keep, sampler_state)
+
+def _save(run_dir, step, model, optimizer, scheduler, extra, keep, sampler_state)->Path:
     ck = _prepare(run_dir, step, keep, extra, sampler_state)
     tmp = ck / f'.tmp-{_step_name(step)}-{uuid.uuid4().hex[:8]}'; tmp.mkdir()
     try: _write_contents(tmp, step, model, optimizer, scheduler, extra, sampler_state); _fsync_tree(tmp)
@@ -190,6 +205,21 @@ def _publish(ck:Path, tmp:Path, name:str) -> Path:
     if old: shutil.rmtree(old, ignore_errors=True)
     return final
 
+# %% ../nbs/08_checkpoints.ipynb #32e586f2
+def _state_problems(state:dict, path:Path)->list[str]:
+    "What is wrong with the fields of a parsed state.json: types, ranges, the step against the folder's name, file paths."
+    f, step, files, sm = path/'state.json', state['step'], state.get('files') or {}, state.get('sampler_state')
+    probs = [] if type(step) is int and step >= 0 else [f"{f}: step {step!r} is not an integer ≥ 0"]
+    if not probs and path.name[5:].isdigit() and int(path.name[5:]) != step: probs.append(f"{f}: step {step} does not match the folder {path.name}")
+    if state['model_format'] not in ('adapter', 'full'): probs.append(f"{f}: model_format {state['model_format']!r} is neither 'adapter' nor 'full'")
+    if not isinstance(state.get('extra', {}), dict): probs.append(f"{f}: extra is not a JSON object")
+    ok = lambda r, m: (isinstance(m, dict) and type(m.get('size')) is int and isinstance(m.get('sha256'), str)
+                       and not Path(r).is_absolute() and '..' not in Path(r).parts)
+    if not isinstance(files, dict) or not all(ok(r, m) for r, m in files.items()): probs.append(f"{f}: files is not a manifest of relative paths, sizes and SHA-256 sums")
+    if sm is not None and not (isinstance(sm, dict) and all(type(sm[k]) is int and (k == 'seed' or sm[k] >= 0) for k in ('epoch', 'pos', 'seed') if k in sm)):
+        probs.append(f"{f}: sampler_state {str(sm)[:60]} is not a sampler position")
+    return probs
+
 # %% ../nbs/08_checkpoints.ipynb #4108fafd
 def verify_checkpoint(path, # a checkpoint folder (holding state.json)
                      )->list[str]:
@@ -198,7 +228,7 @@ def verify_checkpoint(path, # a checkpoint folder (holding state.json)
     try: state = json.loads((path / 'state.json').read_text())
     except (OSError, ValueError) as e: return [f"{path/'state.json'} is unreadable or corrupted ({type(e).__name__}: {str(e)[:60]})"]
     if not isinstance(state, dict) or not {'step', 'model_format'} <= set(state): return [f"{path/'state.json'} is corrupted (no step / model_format)"]
-    probs = []
+    if probs := _state_problems(state, path): return probs
     for rel, m in (state.get('files') or {}).items():   # checkpoints written before checksums have no 'files'
         f = path / rel
         if not f.is_file(): probs.append(f"{f} is missing")
@@ -221,7 +251,7 @@ def find_checkpoint(run_dir, # run folder
             if bad: warnings.warn(f"damaged checkpoint skipped: {'; '.join(bad)}. Resuming from the newest intact checkpoint, {p.name}", RuntimeWarning)
             return p
         bad += probs
-    if bad: raise ValueError(f"no intact checkpoint in {ck}: {'; '.join(bad)}")
+    if bad: raise CheckpointError(f"no intact checkpoint in {ck}: {'; '.join(bad)}")
     return None
 
 # %% ../nbs/08_checkpoints.ipynb #6ad6b0ab
@@ -244,7 +274,7 @@ def _load_file(f:Path):
     "torch.load a checkpoint file (weights_only), naming it when it is missing or unreadable."
     if not f.exists(): raise FileNotFoundError(f"checkpoint file {f} is missing (was it saved without this object?)")
     try: return torch.load(f, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"checkpoint file {f} is truncated or corrupted: {type(e).__name__}: {str(e)[:80]}") from e
+    except Exception as e: raise CheckpointError(f"checkpoint file {f} is truncated or corrupted: {type(e).__name__}: {str(e)[:80]}") from e
 
 # %% ../nbs/08_checkpoints.ipynb #5058fa3b
 RUN_FILES = ('metrics.jsonl', 'checkpoints', 'final', 'batch_last.pt', 'config.json', 'rewards.png')

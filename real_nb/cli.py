@@ -35,21 +35,16 @@ def _config(demo:bool, **opts):
     return RLConfig(**base | {k: v for k, v in opts.items() if v is not None})
 
 # %% ../nbs/11_cli.ipynb #6e611f39
+from .runs import _atomic_dir, run_lock   # a folder written as one unit, one process per run folder (see [runs](10b_runs.ipynb))
+
 @contextmanager
-def _atomic_dir(path:Path):
-    "Yield a temp folder beside `path`; when the block succeeds, it is fsync'd and renamed to `path` (an old `path` moved aside first)."
-    from real_nb.checkpoints import _fsync_tree
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    for p in path.parent.glob(f'.tmp-{path.name}-*'): shutil.rmtree(p, ignore_errors=True)      # debris of a killed write
-    tmp = path.with_name(f'.tmp-{path.name}-{uuid.uuid4().hex[:8]}')
-    try:
-        yield tmp
-        _fsync_tree(tmp)
-        old = path.with_name(f'.tmp-{path.name}-old-{uuid.uuid4().hex[:8]}') if path.exists() else None
-        if old: os.replace(path, old)
-        os.replace(tmp, path)
-        if old: shutil.rmtree(old, ignore_errors=True)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+def _one_line():
+    "Turn the errors that name a bad run folder, checkpoint or model source into a `UsageError` (one line, exit status 2)."
+    from real_nb.runs import RunFolderError
+    from real_nb.checkpoints import CheckpointError
+    from real_nb.model import LoadError
+    try: yield
+    except (RunFolderError, CheckpointError, LoadError) as e: raise UsageError(str(e)) from None
 
 # %% ../nbs/11_cli.ipynb #6857157a
 def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False):
@@ -87,6 +82,7 @@ def _check_train(output_dir, resume:bool, overwrite:bool, model, data):
     "Raise a `UsageError` for options that cannot work together, a missing file, or a run folder that already holds a run."
     if resume and not output_dir: raise UsageError("--resume needs --output_dir: the run folder to continue")
     if resume and overwrite: raise UsageError("--resume and --overwrite contradict each other: continue the run, or replace it")
+    if output_dir and Path(output_dir).exists() and not Path(output_dir).is_dir(): raise UsageError(f"--output_dir {output_dir} is a file, not a folder")
     if resume and not Path(output_dir).is_dir(): raise UsageError(f"--resume: there is no run folder {output_dir}")
     _check_paths(model, data)
     if not (output_dir and not resume and not overwrite and Path(output_dir).is_dir()): return
@@ -101,12 +97,52 @@ def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
     from real_nb.checkpoints import find_checkpoint
     from real_nb.trainer import run_differences, run_record
     ck = find_checkpoint(run_dir, verify=False)
-    old = json.loads((ck/'state.json').read_text()).get('extra', {}).get('record') if ck else None
-    if not old: return
+    state = json.loads((ck/'state.json').read_text()) if ck else {}
+    if state.get('step', 0) > cfg.max_steps: raise UsageError(f"--resume: {run_dir} is at step {state['step']}, past --max_steps {cfg.max_steps}")
+    if not (old := state.get('extra', {}).get('record')): return
     new = {k: v for k, v in run_record(cfg, None, loss_fn, run_info).items() if k != 'model'}
     if diff := run_differences(old, new):
         raise UsageError(f"--resume: settings differ from the run in {run_dir} (" + "; ".join(f"{k}: {a!r} → {b!r}" for k, (a, b) in diff.items())
                          + "): pass the run's settings, or start a new --output_dir")
+
+# %% ../nbs/11_cli.ipynb #0c6e4842
+def _recorded(run_dir:Path)->dict|None:
+    "The run record of `run_dir`: its newest intact checkpoint's, else its config.json's; None when it has neither."
+    import json
+    from real_nb.checkpoints import find_checkpoint, CheckpointError
+    try: ck = find_checkpoint(run_dir)
+    except CheckpointError as e: raise UsageError(f"--resume: {e}") from None
+    rec = json.loads((ck/'state.json').read_text())['extra'].get('record') if ck else None
+    return rec or (json.loads((run_dir/'config.json').read_text()) if (run_dir/'config.json').is_file() else None)
+
+def _from_record(rec:dict)->dict:
+    "The `real-nb train` options that made a recorded run."
+    import re
+    from real_nb.config import RLConfig
+    run, cfg = rec.get('run', {}), rec.get('config', {})
+    data, demo = run.get('data', {}), str(run.get('model', '')).startswith('demo')
+    arith, ho = data.get('source') in (None, 'arithmetic'), (data.get('heldout') or {}).get('source')
+    fw = [float(m[1]) for r in run.get('reward', []) if (m := re.fullmatch(r'format_reward\(weight=(.*)\)', r))]
+    return dict(model=None if demo else run.get('model'), data=None if arith else data['source'], problem_col=data.get('problem_col'),
+                answer_col=data.get('answer_col'), instruction=data.get('instruction', MATH_INSTRUCTION), system_prompt=run.get('system_prompt'),
+                format_weight=fw[0] if fw else 0.0, loss=rec.get('loss', {}).get('name', 'real'), qlora=bool(run.get('qlora')),
+                lora=demo and bool(run.get('lora')), vllm=bool(run.get('vllm')),
+                eval_data=None if ho is None or (arith and ho == 'arithmetic eval split') else 'arithmetic' if ho == 'arithmetic eval split' else ho,
+               ) | {k: v for k, v in cfg.items() if k in RLConfig.__dataclass_fields__}
+
+# %% ../nbs/11_cli.ipynb #e939d559
+def _resume_args(args:dict)->dict:
+    "`real-nb train`'s options: with --resume of a recorded run, the run's own, the command line changing only `RESUMABLE` ones."
+    import inspect
+    from real_nb.runs import RESUMABLE
+    if not (args.get('resume') and args.get('output_dir') and Path(args['output_dir']).is_dir()): return args
+    if (rec := _recorded(Path(args['output_dir']))) is None: return args
+    old, dflt = _from_record(rec), {p.name: p.default for p in inspect.signature(train_command.__wrapped__).parameters.values()}
+    given = {k: v for k, v in args.items() if v != dflt.get(k)}
+    if diff := {k: (old[k], v) for k, v in given.items() if k in old and k not in RESUMABLE and v != old[k]}:
+        raise UsageError(f"--resume: settings differ from the run in {args['output_dir']} (" + "; ".join(f"{k}: {a!r} → {b!r}" for k, (a, b) in diff.items())
+                         + f"): a resume keeps the run's settings; only {', '.join(RESUMABLE)} may change")
+    return args | old | {k: v for k, v in given.items() if k in RESUMABLE}
 
 # %% ../nbs/11_cli.ipynb #be40796d
 @call_parse
@@ -122,7 +158,7 @@ def train_command(model:str=None, # model folder, .gguf file or hub id (default:
                   qlora:bool=False, # 4-bit NF4 base + LoRA
                   lora:bool=False, # LoRA adapters on the demo's tiny model (with --model: always)
                   vllm:bool=False, # generate with vLLM (needs CUDA and vllm)
-                  resume:bool=False, # continue the run in --output_dir from its newest intact checkpoint
+                  resume:bool=False, # continue the run in --output_dir from its newest intact checkpoint, with the run's own settings
                   overwrite:bool=False, # replace a run already in --output_dir
                   real_tau:float=None, # REAL temperature τ
                   num_generations:int=None, # G: completions per prompt
@@ -142,7 +178,7 @@ def train_command(model:str=None, # model folder, .gguf file or hub id (default:
                   report_to:str=None, # wandb | trackio (default: none)
                  ):
     "Train with REAL (or a baseline loss); with no arguments, the CPU demo; with --model, the defaults of `MODEL_DEFAULTS`."
-    return _train(**locals())
+    return _train(**_resume_args(locals()))
 
 # %% ../nbs/11_cli.ipynb #1c37834c
 def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, report_to, problem_col, answer_col, instruction, system_prompt,
@@ -166,15 +202,26 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     import torch
     from real_nb.rollout import make_backend
     from real_nb.telemetry import loss_label
-    with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
-    if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
-    print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
-    with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt),
-                                 run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
-    with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
-    print(_summary(run_dir, rows)); return run_dir
+    with _one_line(), run_lock(run_dir):   # before anything is written; a second process is refused here
+        _check_train(output_dir, resume, overwrite, model, data)   # again, under the lock: a run may have started since
+        with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
+        if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
+        if not arithmetic: exs, evals = _fitting(tok, policy, cfg, system_prompt, data, exs, evals)
+        print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
+        with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt),
+                                     run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
+        with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
+        print(_summary(run_dir, rows))
+    return run_dir
 
 # %% ../nbs/11_cli.ipynb #d6ffa6f7
+def _fitting(tok, policy, cfg, system_prompt, data, exs:list, evals:dict|None)->tuple:
+    "(examples, held-out sets) without the prompts too long for the model's context (`fit_context`: counted in a warning)."
+    from real_nb.data import fit_context
+    fit = lambda xs, src: fit_context(tok, xs, cfg.max_completion_length, getattr(policy.config, 'max_position_embeddings', None), system_prompt, src)
+    try: return fit(exs, f'--data {data}'), evals and {k: fit(v, f'--eval_data ({k})') for k, v in evals.items()}
+    except ValueError as e: raise UsageError(str(e)) from None
+
 def _summary(run_dir:Path, rows:list)->str:
     "The last lines `real-nb train` prints: the loss and the sampled reward at the start and end of RL, held-out greedy accuracy, the files."
     import json

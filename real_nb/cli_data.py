@@ -24,10 +24,10 @@ def _check_paths(model, data):
 # %% ../nbs/11a_cli_data.ipynb #b100de35
 def _file_examples(data, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION, split='train')->tuple:
     "(examples, data record) of a file / hub dataset, each text problem followed by `instruction`; a `UsageError` when unreadable or unmappable."
-    from real_nb.loading import find_columns, task_examples
-    try:
-        m = find_columns(data, problem_col, answer_col, split)
-        exs = task_examples(data, split, problem_col=m['problem_col'], answer_col=m['answer_col'], template=f'{{prompt}} {instruction}' if instruction else None)
+    from real_nb.loading import _load, _templated
+    try:   # one read of the file: the examples and the mapping together
+        exs, m = _load(data, problem_col, answer_col, split, None)
+        exs = _templated(exs, f'{{prompt}} {instruction}' if instruction else None)
     except (ValueError, FileNotFoundError, ImportError) as e: raise UsageError(f"--data {data}: {e}") from None
     if not exs: raise UsageError(f"--data {data}: no row has both a problem ({m['problem_col']!r}) and an answer ({m['answer_col']!r})")
     return exs, dict(source=str(data), problem_col=m['problem_col'], answer_col=m['answer_col'], columns=m['columns'], n_examples=len(exs), instruction=instruction)

@@ -12,11 +12,13 @@ from fastcore.script import call_parse
 from .data import MATH_INSTRUCTION
 
 # %% ../nbs/11b_eval_cli.ipynb #4e0142c4
-def _checks(model, data:str, preset, n, k:int, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION):
-    "Raise a `UsageError` for a missing model, an unreadable or unmappable benchmark file, an unknown preset or fewer samples than k."
+def _checks(model, data:str, preset, n, k:int, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION, **flags):
+    "Raise a `UsageError` for a missing model, a flag out of range, an unreadable or unmappable benchmark file, an unknown preset or fewer samples than k."
     from real_nb.cli_data import UsageError, _check_paths, _file_examples
-    from real_nb.evaluate import EVAL_PRESETS
+    from real_nb.evaluate import EVAL_PRESETS, _check_eval_args
     if not model: raise UsageError("--model is required (a trained model folder such as runs/<timestamp>/final, or a .gguf file)")
+    try: _check_eval_args(k, n, flag='--', **flags)   # limit, temperature, top_p, max_completion_length
+    except ValueError as e: raise UsageError(str(e)) from None
     srcs = [s.strip() for s in str(data).split(',') if s.strip()] or ['arithmetic']
     for src in srcs: _check_paths(model, src)
     if preset is not None and preset not in EVAL_PRESETS: raise UsageError(f"--preset {preset}: unknown preset; choose one of {', '.join(EVAL_PRESETS)}")
@@ -46,10 +48,14 @@ def eval_command(model:str=None, # trained model folder (e.g. runs/<timestamp>/f
                  seed:int=0): # seed of the sampling
     "pass@1 and pass@k of `model` on one or several benchmarks: a markdown table, and eval.md / eval.json in the output folder."
     args = dict(locals())
-    _checks(model, data, preset, n, k, problem_col, answer_col, instruction)
-    from real_nb.cli import DEMO, _quiet_hf
-    from real_nb.evaluate import evaluate, _eval_dir
+    _checks(model, data, preset, n, k, problem_col, answer_col, instruction, limit=limit, temperature=temperature, top_p=top_p,
+            max_completion_length=max_completion_length)
+    from real_nb.cli import DEMO, _quiet_hf, _one_line
+    from real_nb.cli_data import UsageError
+    from real_nb.evaluate import evaluate, _eval_dir, _check_eval_dir
     if limit is None and data == 'arithmetic': args['limit'] = 200
     out = _eval_dir(model, output_dir) or Path(f"runs/eval-{time.strftime('%Y%m%d-%H%M%S')}")
-    with _quiet_hf(): res = evaluate(**args | dict(output_dir=out), difficulty=DEMO['difficulty'])   # prints the table
+    try: _check_eval_dir(out)
+    except ValueError as e: raise UsageError(f"--output_dir: {e}") from None
+    with _quiet_hf(), _one_line(): res = evaluate(**args | dict(output_dir=out), difficulty=DEMO['difficulty'])   # prints the table
     print(f"eval.md, eval.json: {out}"); return res

@@ -6,15 +6,31 @@
 __all__ = ['PROBLEM_COLS', 'ANSWER_COLS', 'load_examples', 'find_columns', 'task_examples']
 
 # %% ../nbs/04b_loading.ipynb #aa25e9bd
-import csv, json, math, re, warnings
+import csv, json, math, os, re, stat, warnings
 from pathlib import Path
-from .rewards import extract_answer
+from .rewards import extract_answer, _gradable, MAX_ANSWER_CHARS, MAX_DIGITS
 from .data import Example, _short, arithmetic_task, format_prompt, MATH_TEMPLATE
 
 # %% ../nbs/04b_loading.ipynb #29533d0c
+def _max_mib()->float: return float(os.environ.get('REAL_NB_MAX_DATA_MB', 1024))
+def _max_bytes()->int: return int(_max_mib() * 2**20)
+
+_KINDS = ((stat.S_ISDIR, 'folder'), (stat.S_ISFIFO, 'named pipe'), (stat.S_ISCHR, 'character device'), (stat.S_ISBLK, 'block device'), (stat.S_ISSOCK, 'socket'))
+
+def _check_file(p:Path):
+    "A ValueError unless `p` (links followed) is a regular file no larger than the limit (`REAL_NB_MAX_DATA_MB`, default 1024)."
+    st = os.stat(p)
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((k for f, k in _KINDS if f(st.st_mode)), 'special file')
+        raise ValueError(f"{p}: not a regular file (a {kind}); give a .jsonl, .json, .parquet or .csv file")
+    if st.st_size > (lim := _max_bytes()):
+        raise ValueError(f"{p}: {st.st_size / 2**20:.1f} MiB, over the {_max_mib():g} MiB limit for a data file; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
+
 def _text(p:Path)->str:
     "The UTF-8 text of `p` (a byte-order mark dropped); a ValueError naming the file and the first bad byte otherwise."
-    b = p.read_bytes()
+    _check_file(p)
+    with open(p, 'rb') as f: b = f.read(_max_bytes() + 1)
+    if len(b) > _max_bytes(): raise ValueError(f"{p}: grew past the {_max_mib():g} MiB limit while being read; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
     try: return b.decode('utf-8-sig')
     except UnicodeDecodeError as e:
         line = b[:e.start].count(b'\n') + 1
@@ -40,10 +56,13 @@ def _read_csv(p:Path, split:str)->list:
     import io
     return list(csv.DictReader(io.StringIO(_text(p), newline='')))
 def _read_parquet(p:Path, split:str)->list:
-    try: import pandas as pd
-    except ImportError as e: raise ImportError(f'reading {p} needs pandas and pyarrow: pip install pandas pyarrow') from e
-    try: return pd.read_parquet(p).to_dict('records')
+    "Rows of a parquet file with their values as stored (pyarrow: exact int64, bytes, structs, lists), pandas' index columns dropped."
+    try: import pyarrow.parquet as pq
+    except ImportError as e: raise ImportError(f'reading {p} needs pyarrow: pip install pyarrow') from e
+    _check_file(p)
+    try: t = pq.read_table(p)
     except Exception as e: raise ValueError(f'{p}: cannot read as parquet ({type(e).__name__}: {e})') from e
+    return t.select([c for c in t.column_names if not c.startswith('__index_level_')]).to_pylist()
 
 # %% ../nbs/04b_loading.ipynb #04aa7343
 def _read_json(p:Path, split:str)->list:
@@ -109,13 +128,20 @@ def _to_prompt(v):
     return str(v)
 
 # %% ../nbs/04b_loading.ipynb #00dade1b
+def _scalar(v, col:str):
+    "A cell's value as an answer part (`142.0` → `142`; NaN → None); a ValueError naming the column for bytes or a record."
+    if isinstance(v, (bytes, bytearray, dict)) or _is_seq(v):
+        raise ValueError(f"column {col!r} holds {type(v).__name__} values ({_short(repr(v))}), which cannot be an answer; "
+                         "pass answer_col=<a text or number column> (CLI: --answer_col)")
+    if isinstance(v, float) and math.isnan(v): return None
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
 def _to_answer(v, col:str)->str|None:
     "Reference answer from a cell (extracted from a worked solution; a list joined; `142.0` → `142`), or None when missing."
     if _is_seq(v):
-        v = [str(x).strip().strip('$').strip() for x in v if x is not None and str(x).strip()]
+        v = [s for x in v if (y := _scalar(x, col)) is not None and (s := str(y).strip().strip('$').strip())]
         v = ', '.join(v) if v else None
-    if v is None or (isinstance(v, float) and math.isnan(v)): return None
-    if isinstance(v, float) and v.is_integer(): v = int(v)
+    if (v := _scalar(v, col)) is None: return None
     s = str(v).strip()
     return extract_answer(s) if col == 'solution' or re.search(r'\\boxed|\\fbox|####', s) else (s or None)
 
@@ -130,14 +156,24 @@ def _columns(rows)->list:
     return list(dict.fromkeys(names))
 
 # %% ../nbs/04b_loading.ipynb #ee6f13b1
+def _unicode(x)->bool:
+    "Whether text (or chat messages) is valid Unicode: no lone surrogate, which no tokenizer can encode."
+    try: (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)).encode('utf-8'); return True
+    except UnicodeEncodeError: return False
+
 def _to_examples(rows, pc:str, ac:str, limit, source)->list:
-    "Examples from `rows` (at most `limit`); rows lacking a problem or an answer are skipped with a warning."
-    out, skipped = [], []
+    "Examples from `rows` (at most `limit`); rows lacking a problem or an answer are skipped, answers no grader can score counted, with warnings."
+    out, skipped, ungradable = [], [], []
     for i, r in enumerate(rows):
         if limit is not None and len(out) >= limit: break
-        if (a := _to_answer(_get(r, ac), ac)) is None or _get(r, pc) is None: skipped.append(i)
-        else: out.append(Example(_to_prompt(_get(r, pc)), a))
+        if (a := _to_answer(_get(r, ac), ac)) is None or _get(r, pc) is None: skipped.append(i); continue
+        out.append(Example(_to_prompt(_get(r, pc)), a))
+        if not (_unicode(out[-1].prompt) and _unicode(a)):
+            raise ValueError(f"{source}: row {i}: text that is not valid Unicode (a lone surrogate such as \\ud800); fix the row or drop it")
+        if not _gradable(a): ungradable.append(i)
     if skipped: warnings.warn(f'{source}: skipped {len(skipped)} rows without a usable {pc!r} problem or {ac!r} answer (first rows: {skipped[:5]})')
+    if ungradable: warnings.warn(f'{source}: {len(ungradable)} reference answers can never score (over {MAX_ANSWER_CHARS} characters, a run of '
+                                 f'over {MAX_DIGITS} digits, or nesting too deep for the grader; first rows: {ungradable[:5]})')
     return out
 
 # %% ../nbs/04b_loading.ipynb #f8743b72
@@ -155,9 +191,13 @@ def load_examples(path_or_name, # local .jsonl/.json/.parquet/.csv file or folde
                   **hub_kwargs, # passed to `datasets.load_dataset` (e.g. `name='main'`)
                  )->list:
     "`Example`s from a local file or a Hub dataset, with problem/answer columns found automatically."
+    return _load(path_or_name, problem_col, answer_col, split, limit, **hub_kwargs)[0]
+
+def _load(path_or_name, problem_col, answer_col, split, limit, **hub_kwargs)->tuple:
+    "(examples, the mapping `find_columns` reports) from one read of the data."
     rows = _read_rows(path_or_name, split, **hub_kwargs)
-    pc, ac, _ = _mapping(rows, path_or_name, problem_col, answer_col)
-    return _to_examples(rows, pc, ac, limit, path_or_name)
+    pc, ac, cols = _mapping(rows, path_or_name, problem_col, answer_col)
+    return _to_examples(rows, pc, ac, limit, path_or_name), dict(problem_col=pc, answer_col=ac, columns=cols)
 
 # %% ../nbs/04b_loading.ipynb #6858597c
 def find_columns(path_or_name, problem_col:str=None, answer_col:str=None, # as in load_examples
@@ -176,5 +216,8 @@ def task_examples(data=None, # None or 'arithmetic' for the built-in task, else 
                  )->list:
     "The arithmetic task's problems, or a file / hub dataset's problems (text prompts in the maths template)."
     if data is None or data == 'arithmetic': return arithmetic_task(limit or 64, seed=seed, difficulty=difficulty, split=split)
-    exs = load_examples(data, problem_col, answer_col, split=split, limit=limit)
+    return _templated(load_examples(data, problem_col, answer_col, split=split, limit=limit), template)
+
+def _templated(exs:list, template:str|None)->list:
+    "`exs` with each text prompt put into `template` (None: as they are); chat messages kept as given."
     return [Example(format_prompt(e, template) if template and isinstance(e.prompt, str) else e.prompt, e.answer) for e in exs]

@@ -7,7 +7,7 @@ __all__ = ['MAX_ANSWER_CHARS', 'MAX_DIGITS', 'MAX_DEPTH', 'marked_answer', 'extr
            'format_reward', 'overlong_penalty', 'score_completions']
 
 # %% ../nbs/03_rewards.ipynb #b38662c0
-import math, re, warnings
+import json, math, os, re, subprocess, sys, unicodedata, warnings
 from fractions import Fraction
 
 # %% ../nbs/03_rewards.ipynb #35e1bb67
@@ -87,6 +87,13 @@ def _exact_value(s:str):
     num, _, den = s.partition('/')
     return None if den and Fraction(den) == 0 else Fraction(num) / Fraction(den or 1)
 
+# %% ../nbs/03_rewards.ipynb #c311d207
+def _fold(s:str)->str:
+    "`s` NFKC-normalised (full-width `２` → `2`), superscripts, subscripts and vulgar fractions kept as they are."
+    if s.isascii(): return s
+    keep = ('<super>', '<sub>', '<fraction>')
+    return ''.join(c if unicodedata.decomposition(c).startswith(keep) else unicodedata.normalize('NFKC', c) for c in s)
+
 # %% ../nbs/03_rewards.ipynb #174699e0
 def exact_match_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                        completion:str, # the model's completion
@@ -94,8 +101,8 @@ def exact_match_reward(prompt, # the prompt (unused; part of the reward-fn proto
                       )->float:
     "1.0 if the completion's final answer (`extract_answer`) equals `answer` as an exact number or trimmed text, else 0.0."
     pred = extract_answer(completion)
-    if pred is None or (p := _exact_value(pred)) in ('', None): return 0.0
-    return float(p == _exact_value(answer))
+    if pred is None or (p := _exact_value(_fold(pred))) in ('', None): return 0.0
+    return float(p == _exact_value(_fold(str(answer))))
 
 # %% ../nbs/03_rewards.ipynb #3d9330b9
 from functools import lru_cache
@@ -114,28 +121,32 @@ def _grade(pred:str, answer:str, timeout:int=2)->bool:
     return bool(gold and got and verify(gold, got, timeout_seconds=timeout))
 
 # %% ../nbs/03_rewards.ipynb #cbfb5849
-import threading
-_POOL = None
+import atexit, threading
+_WORKER, _WORKER_LOCK = {}, threading.Lock()   # pid of the process that started it → the grading worker
 
-def _grade_in_pool(pred:str, answer:str, timeout:int)->bool:
-    "`_grade` in a spawned one-process pool (alarms work there); False after `2·timeout + 5` s, worker killed."
-    global _POOL
-    import concurrent.futures as cf, importlib, multiprocessing as mp
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = cf.ProcessPoolExecutor(1, mp_context=mp.get_context('spawn'))
-            mp.util.Finalize(None, _stop_pool, args=(_POOL,), exitpriority=10)   # a forked parent's exit would wait on the idle worker
-        pool = _POOL
-    fut = pool.submit(importlib.import_module('real_nb.rewards')._grade, pred, answer, timeout)
-    try: return fut.result(timeout=2 * timeout + 5)
-    except cf.TimeoutError:
-        with _POOL_LOCK:
-            _stop_pool(pool); _POOL = None if _POOL is pool else _POOL
+def _serve():
+    "The grading worker's loop: one JSON request `[pred, answer, timeout]` per line on stdin, one JSON verdict per line on stdout."
+    for line in sys.stdin:
+        try: ok = _grade(*json.loads(line))
+        except Exception: ok = False
+        sys.stdout.write(json.dumps(ok) + '\n'); sys.stdout.flush()
+
+def _grade_in_worker(pred:str, answer:str, timeout:int)->bool:
+    "`_grade` in a worker interpreter (its main thread has alarms); False after `2·timeout + 5` s, worker killed."
+    import select
+    with _WORKER_LOCK:
+        w = _WORKER.get(os.getpid())   # a forked child starts its own: the parent's pipes are not its to share
+        if w is None or w.poll() is not None:
+            w = _WORKER[os.getpid()] = subprocess.Popen([sys.executable, '-c', 'from real_nb.rewards import _serve; _serve()'],
+                                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        w.stdin.write((json.dumps([pred, answer, timeout]) + '\n').encode()); w.stdin.flush()
+        if select.select([w.stdout], [], [], 2 * timeout + 5)[0] and (line := w.stdout.readline()): return bool(json.loads(line))
+        w.kill(); w.wait(); _WORKER.pop(os.getpid(), None)
         return False
-_POOL_LOCK = threading.Lock()
-def _stop_pool(pool): # kill the grading worker (a hung grade, or process exit, must not wait on it)
-    for p in list((getattr(pool, '_processes', None) or {}).values()): p.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+
+@atexit.register
+def _stop_worker():   # at exit, the idle worker goes too (a killed parent's worker reads end-of-file and ends)
+    if (w := _WORKER.pop(os.getpid(), None)) is not None: w.kill()
 
 # %% ../nbs/03_rewards.ipynb #03699034
 def math_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
@@ -145,9 +156,9 @@ def math_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                )->float:
     "1.0 if the completion's marked final answer is mathematically equal to `answer` (math-verify), else 0.0."
     pred = marked_answer(completion)
-    if pred is None or not pred.strip() or not _gradable(pred) or not _gradable(answer := str(answer)): return 0.0
+    if pred is None or not pred.strip() or not _gradable(pred := _fold(pred)) or not _gradable(answer := _fold(str(answer))): return 0.0
     if threading.current_thread() is threading.main_thread(): return float(_grade(pred, answer, timeout))
-    return float(_grade_in_pool(pred, answer, timeout))
+    return float(_grade_in_worker(pred, answer, timeout))
 
 # %% ../nbs/03_rewards.ipynb #92f98217
 def format_reward(prompt, # the prompt (unused)

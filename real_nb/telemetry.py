@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_telemetry.ipynb #57584c85
 from __future__ import annotations
-import importlib, json, math, os, tempfile
+import importlib, io, json, math, os, tempfile
 from pathlib import Path
 import torch
 from .groups import group_stats
@@ -154,11 +154,11 @@ def read_metrics(run_dir, # run folder holding metrics.jsonl
     return _parse_lines(path) if path.exists() else []
 
 # %% ../nbs/07_telemetry.ipynb #62894474
-def _atomic_write_text(path:Path, text:str):
-    "Write `text` to `path` via a temp file in the same folder, fsync, then os.replace."
+def _atomic_write_text(path:Path, text:str|bytes):
+    "Write `text` (UTF-8) or bytes to `path` via a fresh temp file in the same folder (mkstemp: never a link), fsync, then os.replace."
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
+        with os.fdopen(fd, 'wb') as f: f.write(text.encode() if isinstance(text, str) else text); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
@@ -269,7 +269,8 @@ def plot_rewards(run_dir, # run folder holding metrics.jsonl
         _plot_phase(ax, df[df['phase'] == p].sort_values('step'), p, window)
         if p == 'rl': _plot_greedy(ax, run_dir)
     if title := title or run_title(run_dir): fig.suptitle(title)
-    fig.tight_layout(); path = Path(path or Path(run_dir) / 'rewards.png'); fig.savefig(path, dpi=80)
+    fig.tight_layout(); path = Path(path or Path(run_dir) / 'rewards.png'); fig.savefig(buf := io.BytesIO(), dpi=80, format=path.suffix[1:] or 'png')
+    _atomic_write_text(path, buf.getvalue())   # a fresh temp file, renamed: a link at `path` is replaced, not followed
     return path
 
 # %% ../nbs/07_telemetry.ipynb #4f22a32d

@@ -17,7 +17,7 @@ from torch import Tensor
 
 # %% ../nbs/10_trainer.ipynb #e84c5065
 from .config import RLConfig
-from .runs import RESUMABLE, run_record, run_differences, _resumed
+from .runs import RESUMABLE, run_record, run_differences, _resumed, run_lock
 _all_ = ['RLConfig', 'RESUMABLE', 'run_record', 'run_differences']   # re-exported: `from real_nb.trainer import RLConfig` (or *) keeps working
 from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
@@ -159,6 +159,8 @@ def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
 # %% ../nbs/10_trainer.ipynb #02e3f428
 def optimizer_step(model, opt, loss, max_grad_norm:float=1.0):
     "Clip and step; returns the grad norm, or None (step skipped, grads zeroed) for a non-finite loss or norm."
+    if max_grad_norm is not None and (isinstance(max_grad_norm, bool) or not math.isfinite(max_grad_norm) or max_grad_norm < 0):
+        raise ValueError(f"max_grad_norm must be a finite number ≥ 0 (0 or None: no clipping), got {max_grad_norm!r}")
     params = [p for p in model.parameters() if p.requires_grad]
     gn = torch.nn.utils.clip_grad_norm_(params, max_grad_norm if max_grad_norm else math.inf) if torch.isfinite(loss) else None
     ok = gn is not None and bool(torch.isfinite(gn))
@@ -263,6 +265,7 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
     run_dir.mkdir(parents=True, exist_ok=True)
     opt, sched = make_optimizer(model, cfg); sampler = PromptSampler(examples, cfg.num_prompts, cfg.seed)
     state = load_checkpoint(run_dir, model, opt, sched) if resume else None
+    if state and state['step'] > cfg.max_steps: raise ValueError(f"resume: {run_dir}'s checkpoint is at step {state['step']}, past max_steps={cfg.max_steps}: pass max_steps ≥ {state['step']}")
     if state is None: (run_dir/'metrics.jsonl').unlink(missing_ok=True)
     else: record = _resumed(record, state); sampler.load_state_dict(state['sampler_state'])
     logger = MetricsLogger(run_dir, report_to=report_to, resume_step=state['step'] if state else None)
@@ -271,8 +274,9 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
 
 # %% ../nbs/10_trainer.ipynb #9cee780c
 def _save_atomic(obj, path:Path):
-    "torch.save `obj` to a temp file beside `path`, then os.replace it: a kill leaves the old file or the new one."
-    tmp = path.with_name(f'.{path.name}.tmp'); torch.save(obj, tmp); os.replace(tmp, path)
+    "torch.save `obj` to a fresh temp file beside `path` (never a link), then os.replace it: a kill leaves the old file or the new one."
+    import io
+    torch.save(obj, buf := io.BytesIO()); _atomic_write_text(path, buf.getvalue())
 
 # %% ../nbs/10_trainer.ipynb #99537b06
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None, # default `real(cfg.real_tau)`
@@ -285,6 +289,11 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn, loss_fn=None
     from tqdm.auto import tqdm
     run_dir, loss_fn = Path(run_dir), loss_fn or real(cfg.real_tau)
     record = run_record(cfg, model, loss_fn, run_info)
+    with run_lock(run_dir): return _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress, report_to,
+                                          eval_examples, overwrite, record, tqdm)
+
+def _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress, report_to, eval_examples, overwrite, record, tqdm):
+    "The body of `train`, run while this process holds the run folder."
     opt, sched, sampler, logger, record, start = _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_to, record)
     if start == 0 and cfg.sft_steps: sft(model, tokenizer, examples, cfg, logger)
     backend = backend or make_backend(model, tokenizer, use_vllm=False)
