@@ -196,9 +196,9 @@ def prompt_token_ids(tokenizer, prompts:list, # N prompts (text or chat messages
     return tokenizer(texts, add_special_tokens=add).input_ids if texts else []   # one batched tokenizer call
 
 # %% ../nbs/04_data.ipynb #da9fed30
-def fit_context(tokenizer, examples:list, # the policy's tokenizer; `Example`s
+def fit_context(tokenizer, examples:list, # the policy's tokenizer; the examples to check
                 max_new_tokens:int, max_positions:int|None, # the completion budget; the model's context (None: unbounded)
-                system_prompt:str|None=None, source:str='data', # as in `render_prompt`; what the warning names
+                system_prompt:str|None=None, source:str='data', # as in render_prompt; what the warning names
                )->list:
     "The examples whose rendered prompt plus `max_new_tokens` fits in `max_positions`, the others dropped with a warning counting them."
     if max_positions is None: return list(examples)
