@@ -96,6 +96,9 @@ def patches_needed()->dict:
 
 # ---- the worker ----
 
+# (engine, case) pairs not run, with the error they give on CPU (accelerate 1.16, peft 0.21, bitsandbytes 0.50)
+SKIPS = {('fsdp1', 'qlora'): "peft's lora_A gets bf16 activations under FSDP1: 'expected m1 and m2 to have the same dtype'"}
+
 def local_numel(model)->int:
     "Parameter elements this rank holds (FSDP2 DTensor shards, ZeRO-3 partitions, FSDP1 flat shards, else whole)."
     def n(p):
@@ -137,7 +140,7 @@ def worker(engine, tiny, out):
         def __init__(self): self.params, self.tr = {}, None
         def _take(self, state):
             sd = full_state_dict(self.tr)
-            self.params[state.global_step] = {k: v.detach().clone().cpu().float() for k, v in sd.items()} if rank == 0 else None
+            self.params[state.global_step] = {k: v.detach().clone().cpu() for k, v in sd.items()} if rank == 0 else None
         def on_train_begin(self, args, state, control, **kw): self._take(state)
         def on_step_end(self, args, state, control, **kw): self._take(state)
 
@@ -155,9 +158,10 @@ def worker(engine, tiny, out):
              'lora': ({}, None, lora), 'qlora': (dict(model_init_kwargs={'dtype': torch.float32, 'device_map': {'': 'cpu'},
                                                                        'quantization_config': BitsAndBytesConfig(**nf4)}), None, lora)}
     only = os.environ.get('SHARDED_CASES')
+    skip = {c for (e, c) in SKIPS if e == engine}
     res = dict(engine=engine, cases={})
     for name, (kw, resume, peft) in cases.items():
-        if only and name not in only.split(','): continue
+        if (only and name not in only.split(',')) or name in skip: continue
         t0, snap = time.time(), Snap()
         args = REALConfig(output_dir=f'{out}/{name}', **(base | kw))
         tr = Rec(model=str(tiny), reward_funcs=straddle, args=args, train_dataset=ds, processing_class=char_tokenizer(),
