@@ -6,6 +6,7 @@ One GPU, QLoRA (4-bit base; vLLM cannot take the merged 4-bit weights, trl #4973
   accelerate launch --num_processes 1 examples/trl_real.py --qlora
 Eight GPUs, full fine-tuning, DeepSpeed ZeRO-2, vLLM colocated (the paper's setting):
   accelerate launch --config_file examples/deepspeed_zero2.yaml --num_processes 8 examples/trl_real.py --vllm colocate
+A 7B model on eight GPUs: examples/deepspeed_zero3.yaml or examples/fsdp2.yaml (the tutorial's memory estimate says why).
 
 The optimizer-step and rollout sizes follow the paper whatever the number of GPUs: `--prompts_per_rollout` (128) prompts
 × `--num_generations` (8) completions are generated at once, and `--updates_per_rollout` (4) optimizer steps consume
@@ -71,7 +72,8 @@ def main():
         logging_steps=1, save_steps=50, report_to='none')
     ds = load_dataset(a.dataset, split='train').map(prompt)
     quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True,
-                               bnb_4bit_compute_dtype=torch.bfloat16) if a.qlora else None
+                               bnb_4bit_compute_dtype=torch.bfloat16,
+                               bnb_4bit_quant_storage=torch.bfloat16) if a.qlora else None   # = compute dtype: FSDP-shardable
     peft = LoraConfig(r=64, lora_alpha=128, target_modules='all-linear', lora_dropout=0.) if a.lora or a.qlora else None
     trainer = REALTrainer(model=a.model, reward_funcs=accuracy, args=args, train_dataset=ds, peft_config=peft,
                           quantization_config=quant)
