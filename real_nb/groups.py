@@ -4,12 +4,13 @@
 
 # %% ../nbs/02_groups.ipynb #03594d56
 from __future__ import annotations
-import math, torch
+import math, warnings, torch
 from torch import Tensor
 from .baselines import _rows
 
 # %% auto #0
-__all__ = ['rewards_to_labels', 'check_groups', 'zero_variance_groups', 'masked_token_mean', 'group_stats', 'no_signal_reason']
+__all__ = ['rewards_to_labels', 'check_groups', 'zero_variance_groups', 'masked_token_mean', 'group_stats', 'no_signal_reason',
+           'warn_no_signal']
 
 # %% ../nbs/02_groups.ipynb #b99ae958
 def _check_b(**xs:Tensor):
@@ -134,3 +135,12 @@ def no_signal_reason(rewards:Tensor, # (B,) rewards (NaN where label is -1)
     if threshold is None and st['frac_zero_variance'] == 1:
         return f"no group has a reward spread: every completion of a prompt scored the same ({st['n_groups']} groups)"
     return f"positives and negatives never share a group: each prompt is all-positive or all-negative (pass rate {st['pass_rate']:.2f})"
+
+# %% ../nbs/02_groups.ipynb #d96fc353
+def warn_no_signal(step:int, # the optimizer step (1-based)
+                   n:int, # how many steps without a contributing group so far, this one included
+                   reason:str, # `no_signal_reason`'s line
+                  ):
+    "Warn that `step` learns nothing and why, when `n` is 1, 2, 4, 8, … (rate-limited: a long quiet run warns log₂ times)."
+    if n & (n - 1) == 0: warnings.warn(f"REAL step {step}: no group has both a positive and a negative, so nothing is learnt: "
+                                        f"{reason} ({n} such steps so far; warned at the 1st, 2nd, 4th, …)")

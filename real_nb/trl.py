@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from trl import GRPOConfig, GRPOTrainer
 from trl.trainer.utils import shuffle_sequence_dict, split_tensor_dict, split_pixel_values_by_grid, unsplit_pixel_values_by_grid, nanstd
 from .losses import real_loss, real_bce_loss, real_surrogate_loss, sequence_logratio
-from .groups import rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason
+from .groups import rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason, warn_no_signal
 from .baselines import k3_kl
 from .model import guard_bnb_cpu
 
@@ -333,15 +333,9 @@ def _real_log(self:REALTrainer, S, Y, I, R, W, L):
         on = Y == c; used = on & (W != 0)
         mets[f'real/sbar_{name}'].append(S[on].mean().item() if on.any() else math.nan)
         mets[f'real/w_abs_{name}'].append(W[used].abs().mean().item() if used.any() else math.nan)
-    if st['frac_valid'] == 0 and self.model.training: self._real_warn_quiet(no_signal_reason(R, Y, I, self.args.real_label_threshold))
-
-# %% ../nbs/13_trl.ipynb #80717a59
-@patch
-def _real_warn_quiet(self:REALTrainer, reason:str):
-    "Warn that this optimizer step learns nothing, and why: at the 1st, 2nd, 4th, 8th, … such step."
-    self._real_quiet += 1; n = self._real_quiet
-    if n & (n - 1) == 0: warnings.warn(f"REAL step {self.state.global_step + 1}: no group has both a positive and a negative, so "
-                                        f"nothing is learnt: {reason} ({n} such steps so far; warned at the 1st, 2nd, 4th, …)")
+    if st['frac_valid'] == 0 and self.model.training:
+        self._real_quiet += 1
+        warn_no_signal(self.state.global_step + 1, self._real_quiet, no_signal_reason(R, Y, I, self.args.real_label_threshold))
 
 # %% ../nbs/13_trl.ipynb #38badac0
 @patch
