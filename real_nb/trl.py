@@ -27,7 +27,8 @@ OVERRIDDEN = {'_prepare_inputs': ('self', 'generation_batch'),
               '_generate_and_score_completions': ('self', 'inputs'),
               '_calculate_rewards': ('self', 'inputs', 'prompts', 'completions', 'completion_ids_list'),
               '_compute_loss': ('self', 'model', 'inputs'),
-              '_get_per_token_logps_and_entropies': ('self', 'model', 'input_ids', 'attention_mask', 'logits_to_keep', 'batch_size')}
+              '_get_per_token_logps_and_entropies': ('self', 'model', 'input_ids', 'attention_mask', 'logits_to_keep', 'batch_size',
+                                                     'compute_entropy', 'compute_aux_loss')}
 
 # %% ../nbs/13_trl.ipynb #330dea2a
 def check_trl(version:str=trl.__version__, # the installed TRL version
@@ -225,6 +226,11 @@ class REALTrainer(GRPOTrainer):
         c = self.args; kw = dict(tau=c.real_tau, only_mixed=c.real_only_mixed) | ({'norm': c.real_norm} if c.real_variant == 'real' else {})
         self.real_loss_fn, self._real_gen, self._real_quiet = partial(LOSSES[c.real_variant], **kw), 0, 0
         self._real_label_cols = label_columns(self.reward_func_names, c.real_label_reward)
+        if c.real_label_threshold is not None and (rms := [self.reward_func_names[i] for i in self._real_label_cols
+                                                           if isinstance(self.reward_funcs[i], torch.nn.Module)]):
+            warnings.warn(f"real_label_threshold={c.real_label_threshold} labels reward models' scores {rms} by a fixed threshold: "
+                          "unless the scores are calibrated to it, every completion lands on one side; real_label_threshold=None "
+                          "labels relative to the group")
 
 # %% ../nbs/13_trl.ipynb #0ef208da
 @patch
