@@ -25,7 +25,7 @@ def _check_b(**xs:Tensor):
 # %% ../nbs/02_groups.ipynb #7b7f359a
 def rewards_to_labels(rewards:Tensor, # (B,) scalar rewards
                       threshold:float|None=0.5, # reward ≥ threshold → positive; None: reward > its group's mean
-                      group_ids:Tensor|None=None, # (B,) group ids, needed when `threshold` is None
+                      group_ids:Tensor|None=None, # (B,) group ids, needed when threshold is None
                      ) -> Tensor: # (B,) int64 labels in {0, 1}
     "Binary labels: 1 (positive) where reward ≥ `threshold`, or (`threshold=None`) where reward > its group's mean."
     _check_b(rewards=rewards)
@@ -139,7 +139,7 @@ def no_signal_reason(rewards:Tensor, # (B,) rewards (NaN where label is -1)
 # %% ../nbs/02_groups.ipynb #d96fc353
 def warn_no_signal(step:int, # the optimizer step (1-based)
                    n:int, # how many steps without a contributing group so far, this one included
-                   reason:str, # `no_signal_reason`'s line
+                   reason:str, # the line no_signal_reason returns
                   ):
     "Warn that `step` learns nothing and why, when `n` is 1, 2, 4, 8, … (rate-limited: a long quiet run warns log₂ times)."
     if n & (n - 1) == 0: warnings.warn(f"REAL step {step}: no group has both a positive and a negative, so nothing is learnt: "

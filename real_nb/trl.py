@@ -189,7 +189,7 @@ def _loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partia
 
 # %% ../nbs/13_trl.ipynb #6a62ed4b
 def label_columns(names:list, # TRL's reward function names, in order
-                  chosen:list|None, # `real_label_reward`
+                  chosen:list|None, # the config's real_label_reward
                  )->list: # indices of the label rewards
     "Indices of the reward functions whose weighted sum decides REAL's labels; raise when ambiguous or unknown."
     if chosen is None and len(names) == 1: return [0]
@@ -201,7 +201,7 @@ def label_columns(names:list, # TRL's reward function names, in order
 # %% ../nbs/13_trl.ipynb #34606a8c
 def label_rewards(rpf, # (N, F) TRL's rewards per function, gathered over processes, NaN where a function returned None
                   weights, # (F,) TRL's reward_weights
-                  cols:list, # the label rewards' columns (`label_columns`)
+                  cols:list, # the label rewards' columns (from label_columns)
                   G:int, # group size: rows come group by group
                   normalize:bool=False, # TRL's multi_objective_aggregation == 'normalize_then_sum'
                  ): # (N,) the label reward, NaN where every label reward is NaN
