@@ -61,6 +61,6 @@ def main():
     for name, fns, kw in (('(a) length', length, {}), ('(b) correct+format', [correct, fmt], dict(real_label_reward=['correct']))):
         fv, loss, dp, wp, pos = run(tmp, fns, **kw)
         print(f"{name:20s} frac_valid_groups {sum(fv) / len(fv):.3f} (per step {[round(x, 3) for x in fv]})  "
-              f"loss {sum(loss) / len(loss):.4f}  |Δθ|/|θ| {dp:.2e}  wrong positives {wp}/{pos}")
+              f"loss {sum(loss) / len(loss):.4f}  |Δθ|/|θ| {dp:.2e}" + (f"  wrong answers among positives {wp}/{pos}" if kw else ''))
 
 if __name__ == '__main__': main()
