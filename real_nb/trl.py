@@ -350,8 +350,10 @@ def _compute_loss(self:REALTrainer, model, inputs):
     logp, ent, aux = self._real_forward(model, inputs, compute_entropy=self._entropy_bonus_enabled, compute_aux_loss=self.aux_loss_enabled)
     loss = real_surrogate_loss(self._real_sbar(logp, inputs), inputs['real_weights'].to(logp.device))
     if self.beta != 0.0:
-        m = _mask(inputs) * inputs['real_kl_keep'][:, None]
-        loss = loss + self.beta * (k3_kl(logp, inputs['ref_per_token_logps']) * m).sum() / self._real_kl_tokens.clamp(min=1)
+        kl, m = k3_kl(logp, inputs['ref_per_token_logps']), _mask(inputs)
+        loss = loss + self.beta * (kl * m * inputs['real_kl_keep'][:, None]).sum() / self._real_kl_tokens.clamp(min=1)
+        tot = self.accelerator.reduce(torch.stack([(kl.detach() * m).sum(), m.sum().float()]), reduction='sum')
+        self._metrics['train' if self.model.training else 'eval']['kl'].append((tot[0] / tot[1].clamp(min=1)).item())   # as TRL logs it
     train = self.model.training
     k, ga = (self.accelerator.num_processes, self.current_gradient_accumulation_steps) if train else (1, 1)
     return k * loss - (k * loss).detach() + self._real_value / ga + self._trl_terms(inputs, ent, aux, ga)
