@@ -133,7 +133,8 @@ def no_signal_reason(rewards:Tensor, # (B,) rewards (NaN where label is -1)
     if threshold is not None and (labels[s] == 0).all():
         return f"no reward reaches the label threshold {threshold} (max {r.max().item():.4g} over {n} completions)"
     if threshold is None and st['frac_zero_variance'] == 1:
-        return f"no group has a reward spread: every completion of a prompt scored the same ({st['n_groups']} groups)"
+        vals = ', '.join(f'{v:.4g}' for v in r.unique()[:4].tolist()) + (', …' if len(r.unique()) > 4 else '')
+        return f"no group has a reward spread: every completion of a prompt scored the same ({st['n_groups']} groups; rewards seen: {vals})"
     return f"positives and negatives never share a group: each prompt is all-positive or all-negative (pass rate {st['pass_rate']:.2f})"
 
 # %% ../nbs/02_groups.ipynb #d96fc353
