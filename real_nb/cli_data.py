@@ -39,7 +39,9 @@ def _reward(arithmetic:bool, format_weight:float=0.0, reward_threshold:float=0.5
     from real_nb.rewards import math_reward, format_reward
     from real_nb.data import arithmetic_reward
     if format_weight and arithmetic: raise UsageError("--format_weight rewards a \\boxed{} answer: it applies to --data files, not the arithmetic task")
-    if not 0 <= format_weight < reward_threshold:
+    if format_weight and reward_threshold is None: raise UsageError("--format_weight needs a fixed reward_threshold: labelled relative "
+        "to the group, the bonus would turn wrong answers positive")
+    if reward_threshold is not None and not 0 <= format_weight < reward_threshold:
         raise UsageError(f"--format_weight {format_weight}: must be in [0, {reward_threshold}) so that only a correct answer reaches the reward threshold")
     if not format_weight: return arithmetic_reward if arithmetic else math_reward
     fmt = partial(format_reward, weight=format_weight); fmt.__name__ = f'format_reward(weight={format_weight})'

@@ -37,7 +37,7 @@ class RLConfig(RLConfig):
 @dataclass
 class RLConfig(RLConfig):
     real_tau:float=0.5 # REAL temperature τ
-    reward_threshold:float=0.5 # reward ≥ threshold → positive label
+    reward_threshold:float|None=0.5 # reward ≥ threshold → positive label; None: reward > its group's mean
     sft_steps:int=0 # supervised warm-start steps (teacher forcing on prompt → answer) before RL
     sft_learning_rate:float=1e-3 # warm-start learning rate
     sft_batch_size:int=32 # warm-start examples per step

@@ -4,12 +4,13 @@
 
 # %% ../nbs/02_groups.ipynb #03594d56
 from __future__ import annotations
-import math, torch
+import math, warnings, torch
 from torch import Tensor
 from .baselines import _rows
 
 # %% auto #0
-__all__ = ['rewards_to_labels', 'check_groups', 'zero_variance_groups', 'masked_token_mean', 'group_stats']
+__all__ = ['rewards_to_labels', 'check_groups', 'zero_variance_groups', 'masked_token_mean', 'group_stats', 'no_signal_reason',
+           'warn_no_signal']
 
 # %% ../nbs/02_groups.ipynb #b99ae958
 def _check_b(**xs:Tensor):
@@ -23,13 +24,19 @@ def _check_b(**xs:Tensor):
 
 # %% ../nbs/02_groups.ipynb #7b7f359a
 def rewards_to_labels(rewards:Tensor, # (B,) scalar rewards
-                      threshold:float=0.5, # reward ≥ threshold → positive
+                      threshold:float|None=0.5, # reward ≥ threshold → positive; None: reward > its group's mean
+                      group_ids:Tensor|None=None, # (B,) group ids, needed when threshold is None
                      ) -> Tensor: # (B,) int64 labels in {0, 1}
-    "Binary labels: 1 (positive) where reward ≥ `threshold`, else 0 (negative)."
+    "Binary labels: 1 (positive) where reward ≥ `threshold`, or (`threshold=None`) where reward > its group's mean."
     _check_b(rewards=rewards)
     bad = ~torch.isfinite(rewards)
     if bad.any(): raise ValueError(f"rewards are NaN/inf at rows {_rows(bad)}; score or exclude them first")
-    return (rewards >= threshold).long()
+    if threshold is not None: return (rewards >= threshold).long()
+    if group_ids is None: raise ValueError("rewards_to_labels: threshold=None labels relative to the group and needs group_ids")
+    _check_b(rewards=rewards, group_ids=group_ids)
+    _, inv, cnt = torch.unique(group_ids, return_inverse=True, return_counts=True)
+    mean = torch.zeros(len(cnt), dtype=torch.float64, device=rewards.device).index_add_(0, inv, rewards.double()) / cnt
+    return (rewards.double() > mean[inv]).long()
 
 # %% ../nbs/02_groups.ipynb #3ad58f19
 def check_groups(group_ids:Tensor, # (B,) group id of each sample
@@ -108,3 +115,33 @@ def group_stats(rewards:Tensor, # (B,) rewards (may be NaN where label is -1)
     npos, nscored = int((labels == 1).sum()), int(s.sum())
     return dict(n_groups=n, frac_valid=valid / n, frac_zero_variance=int(_groups_with(zv, inv, n).sum()) / n,
                 pass_rate=npos / nscored if nscored else math.nan, mean_group_size=len(labels) / n)
+
+# %% ../nbs/02_groups.ipynb #01a8b121
+def no_signal_reason(rewards:Tensor, # (B,) rewards (NaN where label is -1)
+                     labels:Tensor, # (B,) 1 positive, 0 negative, -1 excluded
+                     group_ids:Tensor, # (B,) group ids
+                     threshold:float|None=0.5, # the labelling rule's threshold; None: relative to the group
+                    ) -> str|None:
+    "One line saying why no group holds both a positive and a negative, or None when one does."
+    st, s = group_stats(rewards, labels, group_ids), labels >= 0
+    if st['frac_valid'] > 0: return None
+    if not s.any(): return f"all {len(labels)} completions are unscorable (every label reward None/NaN) or empty"
+    r, n = rewards[s], int(s.sum())
+    if threshold is not None and (labels[s] == 1).all():
+        return (f"every reward is ≥ the label threshold {threshold} (min {r.min().item():.4g} over {n} completions): scores rather "
+                f"than 0/1 correctness? label relative to the group (threshold None)")
+    if threshold is not None and (labels[s] == 0).all():
+        return f"no reward reaches the label threshold {threshold} (max {r.max().item():.4g} over {n} completions)"
+    if threshold is None and st['frac_zero_variance'] == 1:
+        vals = ', '.join(f'{v:.4g}' for v in r.unique()[:4].tolist()) + (', …' if len(r.unique()) > 4 else '')
+        return f"no group has a reward spread: every completion of a prompt scored the same ({st['n_groups']} groups; rewards seen: {vals})"
+    return f"positives and negatives never share a group: each prompt is all-positive or all-negative (pass rate {st['pass_rate']:.2f})"
+
+# %% ../nbs/02_groups.ipynb #d96fc353
+def warn_no_signal(step:int, # the optimizer step (1-based)
+                   n:int, # how many steps without a contributing group so far, this one included
+                   reason:str, # the line no_signal_reason returns
+                  ):
+    "Warn that `step` learns nothing and why, when `n` is 1, 2, 4, 8, … (rate-limited: a long quiet run warns log₂ times)."
+    if n & (n - 1) == 0: warnings.warn(f"REAL step {step}: no group has both a positive and a negative, so nothing is learnt: "
+                                        f"{reason} ({n} such steps so far; warned at the 1st, 2nd, 4th, …)")

@@ -21,7 +21,7 @@ from .runs import RESUMABLE, run_record, run_differences, _resumed, run_lock
 _all_ = ['RLConfig', 'RESUMABLE', 'run_record', 'run_differences']   # re-exported: `from real_nb.trainer import RLConfig` (or *) keeps working
 from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
-from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean
+from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean, no_signal_reason, warn_no_signal
 from .rewards import score_completions
 from .data import PromptSampler, prompt_token_ids
 from .model import token_logprobs, reference
@@ -85,12 +85,12 @@ Batch.__repr__ = lambda self: (f"Batch(B={len(self)}, T={self.mask.shape[1]}, gr
                                f"pos={int((self.labels == 1).sum())}, neg={int((self.labels == 0).sum())}, tokens={int(self.mask.sum())})")
 
 # %% ../nbs/10_trainer.ipynb #03785aad
-def score(reward_fn, rollout, answers:list, threshold:float=0.5):
-    "Rewards `(B,)` (NaN where unscorable) and labels `(B,)` (−1 where unscorable)."
+def score(reward_fn, rollout, answers:list, threshold:float|None=0.5):
+    "Rewards `(B,)` (NaN where unscorable) and labels `(B,)` (−1 where unscorable; `rewards_to_labels`' rule for `threshold`)."
     r, bad = score_completions(reward_fn, rollout.prompts, rollout.completions, answers)
     rewards = torch.tensor(r, dtype=torch.float32)
     labels = torch.full_like(rewards, -1, dtype=torch.long)
-    ok = torch.isfinite(rewards); labels[ok] = rewards_to_labels(rewards[ok], threshold)
+    ok = torch.isfinite(rewards); labels[ok] = rewards_to_labels(rewards[ok], threshold, rollout.group_ids[ok])
     return rewards, labels
 
 # %% ../nbs/10_trainer.ipynb #b39a3f47
@@ -300,9 +300,11 @@ def _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir
     evals = _eval_sets(eval_examples, examples) if cfg.eval_steps else {}
     if start == 0 and evals: logger.log(dict(step=0, phase='eval') | _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend))
     ref_model = copy.deepcopy(model).eval().requires_grad_(False) if cfg.beta and not hasattr(model, 'peft_config') else None
-    rows, bar = [], tqdm(range(start + 1, cfg.max_steps + 1), initial=start, total=cfg.max_steps, disable=not progress, desc='RL')
+    rows, bar, quiet = [], tqdm(range(start + 1, cfg.max_steps + 1), initial=start, total=cfg.max_steps, disable=not progress, desc='RL'), 0
     for step in bar:
         m, last = rl_step(step, model, backend, sampler, reward_fn, loss_fn, opt, cfg, ref_model)
+        if m['frac_valid_groups'] == 0:
+            quiet += 1; warn_no_signal(step, quiet, no_signal_reason(last['rewards'], last['labels'], last['group_ids'], cfg.reward_threshold))
         if evals and (step % cfg.eval_steps == 0 or step == cfg.max_steps): m |= _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend)
         m['lr'] = sched.get_last_lr()[0]; sched.step(); logger.log(m); rows.append(m); _save_atomic(last, run_dir/'batch_last.pt')
         if step % cfg.logging_steps == 0: bar.set_postfix(progress_postfix(m))

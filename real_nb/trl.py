@@ -11,14 +11,15 @@ import torch
 import trl
 from fastcore.basics import patch
 from trl import GRPOConfig, GRPOTrainer
-from trl.trainer.utils import shuffle_sequence_dict, split_tensor_dict, split_pixel_values_by_grid, unsplit_pixel_values_by_grid
+from trl.trainer.utils import shuffle_sequence_dict, split_tensor_dict, split_pixel_values_by_grid, unsplit_pixel_values_by_grid, nanstd
 from .losses import real_loss, real_bce_loss, real_surrogate_loss, sequence_logratio
-from .groups import rewards_to_labels, zero_variance_groups, group_stats
+from .groups import rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason, warn_no_signal
 from .baselines import k3_kl
 from .model import guard_bnb_cpu
 
 # %% auto #0
-__all__ = ['TESTED_TRL', 'OVERRIDDEN', 'REAL_IGNORES', 'LOSSES', 'check_trl', 'REALConfig', 'group_shuffle', 'REALTrainer']
+__all__ = ['TESTED_TRL', 'OVERRIDDEN', 'GRPO_FIELDS', 'REAL_IGNORES', 'LOSSES', 'check_trl', 'grpo_fields_table', 'REALConfig',
+           'group_shuffle', 'label_columns', 'label_rewards', 'REALTrainer']
 
 # %% ../nbs/13_trl.ipynb #09f199f6
 TESTED_TRL = '1.16'
@@ -26,7 +27,8 @@ OVERRIDDEN = {'_prepare_inputs': ('self', 'generation_batch'),
               '_generate_and_score_completions': ('self', 'inputs'),
               '_calculate_rewards': ('self', 'inputs', 'prompts', 'completions', 'completion_ids_list'),
               '_compute_loss': ('self', 'model', 'inputs'),
-              '_get_per_token_logps_and_entropies': ('self', 'model', 'input_ids', 'attention_mask', 'logits_to_keep', 'batch_size')}
+              '_get_per_token_logps_and_entropies': ('self', 'model', 'input_ids', 'attention_mask', 'logits_to_keep', 'batch_size',
+                                                     'compute_entropy', 'compute_aux_loss')}
 
 # %% ../nbs/13_trl.ipynb #330dea2a
 def check_trl(version:str=trl.__version__, # the installed TRL version
@@ -42,41 +44,120 @@ def check_trl(version:str=trl.__version__, # the installed TRL version
 check_trl()
 
 # %% ../nbs/13_trl.ipynb #e0906925
-REAL_IGNORES = ('loss_type', 'epsilon', 'epsilon_high', 'delta', 'scale_rewards', 'importance_sampling_level', 'top_entropy_quantile',
-                'off_policy_mask_threshold', 'multi_objective_aggregation', 'use_bias_correction_kl', 'entropy_coef',
-                'use_adaptive_entropy', 'vllm_importance_sampling_correction', 'sapo_temperature_pos', 'sapo_temperature_neg')
+_GEN = ('used', "generation, TRL's")
+_VLLM = ('used', "vLLM generation, TRL's")
+_LOG = ('used', "logging, TRL's")
+_CLIP = "a setting of TRL's clipped-ratio losses; REAL has no ratio clip"
+_VIS = "vLLM importance-sampling correction: s̄ is measured against the trainer's own log-probs, no IS ratio is applied"
+GRPO_FIELDS = dict(
+    model_init_kwargs=('used', "model loading, TRL's"), trust_remote_code=('used', "model loading, TRL's"),
+    router_aux_loss_coef=('used', "MoE load-balancing loss added and logged (`aux_loss`) as TRL does"),
+    disable_dropout=('used', "TRL's"), cast_lm_head_to_fp32=('used', "TRL's"),
+    num_generations=('used', 'G, the group size (≥ 2)'), num_generations_eval=('used', 'G in evaluation'),
+    max_completion_length=_GEN, ds3_gather_for_generation=_GEN, shuffle_dataset=('used', "TRL's sampler"),
+    pad_to_multiple_of=_GEN, generation_batch_size=('used', 'sets steps_per_generation; same layout rule'),
+    steps_per_generation=('used', 'a multiple of gradient_accumulation_steps, else refused: each optimizer step must hold whole groups'),
+    temperature=_GEN, top_p=_GEN, top_k=_GEN, min_p=_GEN, generation_kwargs=_GEN, chat_template_kwargs=_GEN,
+    repetition_penalty=_GEN, cache_implementation=_GEN, use_vllm=_VLLM, vllm_mode=_VLLM, vllm_model_impl=_VLLM,
+    vllm_enable_sleep_mode=_VLLM, vllm_structured_outputs_regex=_VLLM, vllm_server_base_url=_VLLM, vllm_server_host=_VLLM,
+    vllm_server_port=_VLLM, vllm_server_timeout=_VLLM, vllm_group_port=_VLLM, vllm_gpu_memory_utilization=_VLLM,
+    vllm_max_model_length=_VLLM, vllm_tensor_parallel_size=_VLLM,
+    beta=('used', 'k3 KL to the reference, token mean outside zero-variance groups'), num_iterations=('used', 'later passes off-policy'),
+    epsilon=('ignored', _CLIP), delta=('ignored', _CLIP), epsilon_high=('ignored', _CLIP),
+    sapo_temperature_neg=('ignored', "a setting of TRL's SAPO loss"), sapo_temperature_pos=('ignored', "a setting of TRL's SAPO loss"),
+    vespo_k_pos=('ignored', "a setting of TRL's VESPO loss"), vespo_lambda_pos=('ignored', "a setting of TRL's VESPO loss"),
+    vespo_k_neg=('ignored', "a setting of TRL's VESPO loss"), vespo_lambda_neg=('ignored', "a setting of TRL's VESPO loss"),
+    importance_sampling_level=('ignored', 'REAL has no importance ratio: its logit is the sequence mean log-ratio s̄'),
+    reward_weights=('used', "weights of the label rewards' sum; also TRL's logged reward"),
+    multi_objective_aggregation=('used', "'normalize_then_sum' standardises each label reward within its group before the sum "
+                                 "(refused with a fixed real_label_threshold)"),
+    scale_rewards=('ignored', 'a positive rescaling of the rewards changes no label'),
+    loss_type=('ignored', 'the loss is REAL (real_variant)'),
+    mask_truncated_completions=('used', 'masked completions have no token: excluded, not negatives'),
+    sync_ref_model=('used', "TRL's reference sync (with beta > 0)"), ref_model_mixup_alpha=('used', "TRL's reference sync"),
+    ref_model_sync_steps=('used', "TRL's reference sync"),
+    top_entropy_quantile=('ignored', 'masks tokens of the clipped-ratio loss; s̄ averages every completion token'),
+    entropy_coef=('used', "entropy bonus: − coef × the micro-batch's token-mean entropy ÷ GA, as TRL applies it"),
+    use_adaptive_entropy=('refused', "True: the adaptive controller lives inside GRPOTrainer's own loss; set a fixed entropy_coef"),
+    entropy_coef_min=('ignored', 'use_adaptive_entropy only (refused)'), entropy_coef_max=('ignored', 'use_adaptive_entropy only (refused)'),
+    entropy_coef_delta=('ignored', 'use_adaptive_entropy only (refused)'), entropy_target=('ignored', 'use_adaptive_entropy only (refused)'),
+    max_tool_calling_iterations=('used', "tool calling, TRL's"),
+    vllm_importance_sampling_correction=('ignored', _VIS), vllm_importance_sampling_mode=('ignored', _VIS),
+    vllm_importance_sampling_clip_max=('ignored', _VIS), vllm_importance_sampling_clip_min=('ignored', _VIS),
+    vllm_importance_sampling_cap=('ignored', _VIS),
+    off_policy_mask_threshold=('ignored', "masks sequences by TRL's advantage sign and KL; REAL weights rows by class instead"),
+    use_bias_correction_kl=('ignored', 'the KL term is plain k3 on the current rows (no importance ratio)'),
+    log_completions=_LOG, log_multimodal=_LOG, num_completions_to_print=_LOG, log_unique_prompts=_LOG, log_completions_hub_repo=_LOG,
+    use_transformers_continuous_batching=_GEN, transformers_continuous_batching_config=_GEN, use_transformers_paged=_GEN)
+REAL_IGNORES = tuple(k for k, (s, _) in GRPO_FIELDS.items() if s == 'ignored')
 LOSSES = {'real': real_loss, 'real_bce': real_bce_loss}
 
 # %% ../nbs/13_trl.ipynb #51a220d7
 def _check_layout(a):
-    "Raise unless every optimizer step of this batch geometry holds whole groups."
+    "Raise, saying what to set, unless every optimizer step of this batch geometry holds whole groups."
     spg, ga, G, b = a.steps_per_generation, a.gradient_accumulation_steps, a.num_generations, a.per_device_train_batch_size
     if spg % ga: raise ValueError(f"REAL needs whole groups in every optimizer step: steps_per_generation ({spg}) must be a multiple "
-                                  f"of gradient_accumulation_steps ({ga})")
+        f"of gradient_accumulation_steps ({ga}); set steps_per_generation={ga * max(1, round(spg / ga))} (or leave it unset)")
+    step = G // math.gcd(G, ga)
     if spg > ga and (b * ga) % G: raise ValueError(f"steps_per_generation ({spg}) > gradient_accumulation_steps ({ga}) spreads one "
         f"generation over several optimizer steps, each of which must hold whole groups: per_device_train_batch_size × "
-        f"gradient_accumulation_steps ({b * ga}) must be a multiple of num_generations ({G})")
+        f"gradient_accumulation_steps ({b * ga}) must be a multiple of num_generations ({G}); set per_device_train_batch_size="
+        f"{-(-b // step) * step} or steps_per_generation={ga}")
+
+# %% ../nbs/13_trl.ipynb #e38257e3
+def grpo_fields_table(cfg_cls=GRPOConfig, # the config class whose fields are listed
+                     )->str:
+    "Markdown table of every field `cfg_cls` adds to `TrainingArguments`: used, ignored or refused by REAL, and why."
+    from transformers import TrainingArguments
+    hf = {f.name for f in dataclasses.fields(TrainingArguments)}
+    own = [f.name for f in dataclasses.fields(cfg_cls) if f.name not in hf and not f.name.startswith('real_')]
+    if missing := [n for n in own if n not in GRPO_FIELDS]: raise KeyError(f"GRPOConfig fields not classified in GRPO_FIELDS: {missing}")
+    rows = [f"| `{n}` | {GRPO_FIELDS[n][0]} | {GRPO_FIELDS[n][1]} |" for n in own]
+    hf_row = f"| the {len(hf)} fields of `TrainingArguments` | used | HF Trainer's (optimizer, schedule, batch sizes, logging, saving) |"
+    return '\n'.join(['| field | REAL | why |', '|---|---|---|', *rows, hf_row])
 
 # %% ../nbs/13_trl.ipynb #180adcf4
+def _finite(x)->bool: return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
 @dataclass
 class REALConfig(GRPOConfig):
-    "`GRPOConfig` plus REAL's settings; see `REAL_IGNORES` for the GRPO settings REAL does not use."
+    "`GRPOConfig` plus REAL's settings; `GRPO_FIELDS` says which GRPO settings REAL uses, ignores or refuses."
     real_tau: float = field(default=0.5, metadata={'help': 'temperature τ > 0 of the class logits s̄/τ'})
     real_variant: str = field(default='real', metadata={'help': "'real' (Eq. 8, anchored log-sum-exp per class) or 'real_bce'"})
-    real_label_threshold: float = field(default=0.5, metadata={'help': 'summed reward ≥ threshold → positive, else negative'})
+    real_label_reward: list[str] | None = field(default=None, metadata={'help': "names of the reward functions whose weighted sum "
+        "decides the labels (the others are logged, not labels); None: the only reward function"})
+    real_label_threshold: float | None = field(default=None, metadata={'help': "None: positive when the label reward beats its "
+        "group's mean; a number: positive when it is ≥ the number"})
     real_only_mixed: bool = field(default=True, metadata={'help': 'only groups with a positive and a negative contribute (official)'})
     real_norm: str = field(default='all', metadata={'help': "REAL: 'all' (÷ groups in the step, official) or 'contributing'"})
 
     def __post_init__(self):
         super().__post_init__()
-        if not (isinstance(self.real_tau, (int, float)) and math.isfinite(self.real_tau) and self.real_tau > 0):
-            raise ValueError(f"real_tau must be a finite number > 0; got {self.real_tau!r}")
+        if not (_finite(self.real_tau) and self.real_tau > 0): raise ValueError(f"real_tau must be a finite number > 0; got {self.real_tau!r}")
         if self.real_variant not in LOSSES: raise ValueError(f"real_variant must be one of {list(LOSSES)}; got {self.real_variant!r}")
         if self.real_norm not in ('all', 'contributing'): raise ValueError(f"real_norm must be 'all' or 'contributing'; got {self.real_norm!r}")
+        self._check_labels()
+        if self.use_adaptive_entropy: raise ValueError("use_adaptive_entropy=True: REAL does not run TRL's adaptive "
+            "entropy controller (it lives inside GRPOTrainer's own loss); set a fixed entropy_coef")
         _check_layout(self)
         defaults = {f.name: f.default for f in dataclasses.fields(GRPOConfig)}
         if changed := [n for n in REAL_IGNORES if n in defaults and getattr(self, n) != defaults[n]]:
             warnings.warn(f"REAL ignores these GRPOConfig settings: {changed}")
+
+# %% ../nbs/13_trl.ipynb #f5047a1b
+@patch
+def _check_labels(self:REALConfig):
+    "Raise on a label setting REAL cannot honour."
+    t, names = self.real_label_threshold, self.real_label_reward
+    if t is not None and not _finite(t):
+        raise ValueError(f"real_label_threshold must be None (relative to the group) or a finite number; got {t!r}")
+    if isinstance(names, str): self.real_label_reward = names = [names]
+    if names is not None and (not names or not all(isinstance(n, str) for n in names)):
+        raise ValueError(f"real_label_reward must name at least one reward function; got {names!r}")
+    if t is None and not self.real_only_mixed: raise ValueError("real_only_mixed=False needs a real_label_threshold: a group "
+        "without reward spread has no label relative to its mean")
+    if t is not None and self.multi_objective_aggregation == 'normalize_then_sum': raise ValueError("multi_objective_aggregation="
+        "'normalize_then_sum' standardises each reward within its group: a fixed real_label_threshold cannot apply; set it to None")
 
 # %% ../nbs/13_trl.ipynb #5ce86dc1
 def _permute(d:dict, perm:torch.Tensor)->dict:
@@ -106,18 +187,50 @@ def _loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partia
         w = torch.autograd.grad(L, s)[0] if L.requires_grad else torch.zeros_like(s)
     return L.detach().float(), w.float()
 
+# %% ../nbs/13_trl.ipynb #6a62ed4b
+def label_columns(names:list, # TRL's reward function names, in order
+                  chosen:list|None, # the config's real_label_reward
+                 )->list: # indices of the label rewards
+    "Indices of the reward functions whose weighted sum decides REAL's labels; raise when ambiguous or unknown."
+    if chosen is None and len(names) == 1: return [0]
+    if chosen is None: raise ValueError(f"REAL needs to know which of the {len(names)} reward functions {names} decide correctness: set "
+        f"real_label_reward to their names (the others are logged, not labels), e.g. real_label_reward={names[:1]}")
+    if unknown := [n for n in chosen if n not in names]: raise ValueError(f"real_label_reward {unknown}: not among the reward functions {names}")
+    return [names.index(n) for n in chosen]
+
+# %% ../nbs/13_trl.ipynb #34606a8c
+def label_rewards(rpf, # (N, F) TRL's rewards per function, gathered over processes, NaN where a function returned None
+                  weights, # (F,) TRL's reward_weights
+                  cols:list, # the label rewards' columns (from label_columns)
+                  G:int, # group size: rows come group by group
+                  normalize:bool=False, # TRL's multi_objective_aggregation == 'normalize_then_sum'
+                 ): # (N,) the label reward, NaN where every label reward is NaN
+    "The weighted sum of the label rewards (each standardised within its group first when `normalize`)."
+    r, w = rpf[:, cols].float(), weights[cols].to(rpf.device).float()
+    if normalize:
+        g = r.view(-1, G, len(cols))
+        sd = nanstd(g, dim=1, keepdim=True) if G > 1 else torch.zeros_like(g[:, :1])
+        r = ((g - torch.nanmean(g, dim=1, keepdim=True)) / (sd + 1e-4)).view(-1, len(cols))
+    return (r * w).nansum(1).masked_fill(torch.isnan(r).all(1), torch.nan)
+
 # %% ../nbs/13_trl.ipynb #9a8f3a8d
 class REALTrainer(GRPOTrainer):
     "`GRPOTrainer` whose loss is REAL (or REAL-BCE) over each optimizer step's whole groups: exact for any batch layout."
     _tag_names = ['trl', 'real', 'real-nb']
     _name = 'REAL'
-    def __init__(self, model, reward_funcs, args:REALConfig|None=None, *a, **kw):
+    def __init__(self, model, reward_funcs=None, args:REALConfig|None=None, *a, **kw):
         if args is None: args = REALConfig(f"{model if isinstance(model, str) else model.config._name_or_path.split('/')[-1]}-REAL")
         if not isinstance(args, REALConfig): raise TypeError(f"REALTrainer needs a REALConfig (REAL's settings), got {type(args).__name__}")
         super().__init__(model, reward_funcs, args, *a, **kw)
         if self.accelerator.device.type == 'cpu': guard_bnb_cpu(self.model)
         c = self.args; kw = dict(tau=c.real_tau, only_mixed=c.real_only_mixed) | ({'norm': c.real_norm} if c.real_variant == 'real' else {})
-        self.real_loss_fn, self._real_gen = partial(LOSSES[c.real_variant], **kw), 0
+        self.real_loss_fn, self._real_gen, self._real_quiet = partial(LOSSES[c.real_variant], **kw), 0, 0
+        self._real_label_cols = label_columns(self.reward_func_names, c.real_label_reward)
+        if c.real_label_threshold is not None and (rms := [self.reward_func_names[i] for i in self._real_label_cols
+                                                           if isinstance(self.reward_funcs[i], torch.nn.Module)]):
+            warnings.warn(f"real_label_threshold={c.real_label_threshold} labels reward models' scores {rms} by a fixed threshold: "
+                          "unless the scores are calibrated to it, every completion lands on one side; real_label_threshold=None "
+                          "labels relative to the group")
 
 # %% ../nbs/13_trl.ipynb #0ef208da
 @patch
@@ -129,17 +242,17 @@ def _calculate_rewards(self:REALTrainer, inputs, prompts, completions, completio
 # %% ../nbs/13_trl.ipynb #da756f42
 @patch
 def _generate_and_score_completions(self:REALTrainer, inputs):
-    "TRL's batch plus `real_rewards`, `real_labels` (−1: excluded) and `real_group_ids` for this process's rows."
+    "TRL's batch plus `real_rewards` (label reward), `real_labels` (−1: excluded) and `real_group_ids` for this process's rows."
     out = GRPOTrainer._generate_and_score_completions(self, inputs)
     rpf, n, p = self._real_rewards_per_func, len(inputs), self.accelerator.process_index
     G, rows = self.num_generations if self.model.training else self.num_generations_eval, slice(p * n, (p + 1) * n)
-    rewards = (rpf * self.reward_weights.to(rpf.device)).nansum(1)[rows]
-    scored = ~torch.isnan(rpf[rows]).all(1) & (out['completion_mask'].sum(1) > 0)
-    labels = torch.full_like(rewards, -1, dtype=torch.long)
-    labels[scored] = rewards_to_labels(rewards[scored], self.args.real_label_threshold)
-    gids = (torch.arange(n, device=rewards.device) + p * n) // G + self._real_gen * (len(rpf) // G)
+    R = label_rewards(rpf, self.reward_weights, self._real_label_cols, G, self.multi_objective_aggregation == 'normalize_then_sum')
+    gids = torch.arange(len(R), device=R.device) // G + self._real_gen * (len(R) // G)
+    ok, Y = ~torch.isnan(R), torch.full_like(R, -1, dtype=torch.long)
+    Y[ok] = rewards_to_labels(R[ok], self.args.real_label_threshold, gids[ok])
+    labels = Y[rows].masked_fill(out['completion_mask'].sum(1) == 0, -1)
     self._real_gen += 1
-    return out | dict(real_rewards=torch.where(scored, rewards, torch.nan), real_labels=labels, real_group_ids=gids)
+    return out | dict(real_rewards=torch.where(labels >= 0, R[rows], torch.nan), real_labels=labels, real_group_ids=gids[rows])
 
 # %% ../nbs/13_trl.ipynb #8bd2f2c3
 @patch
@@ -157,13 +270,18 @@ def _prepare_inputs(self:REALTrainer, generation_batch):
 
 # %% ../nbs/13_trl.ipynb #630ba10d
 @patch
-def _real_logps(self:REALTrainer, model, inputs, **kw):
-    "(B, T) completion log-probs of `model` through TRL's own forward (temperature, chunking, multimodal inputs)."
+def _real_forward(self:REALTrainer, model, inputs, **kw):
+    "TRL's own forward (temperature, chunking, multimodal inputs): (B, T) completion log-probs, entropies or None, MoE aux loss or None."
     ids = torch.cat([inputs['prompt_ids'], inputs['completion_ids']], 1)
     am = torch.cat([inputs['prompt_mask'], inputs['completion_mask']], 1)
     extra = {k: inputs.get(k) for k in ('pixel_values', 'image_grid_thw', 'num_images', 'pixel_attention_mask', 'spatial_shapes',
                                         'num_tiles', 'image_sizes', 'token_type_ids', 'mm_token_type_ids', 'image_position_ids')}
-    return self._get_per_token_logps_and_entropies(model, ids, am, inputs['completion_ids'].size(1), **kw, **extra)[0]
+    return self._get_per_token_logps_and_entropies(model, ids, am, inputs['completion_ids'].size(1), **kw, **extra)
+
+@patch
+def _real_logps(self:REALTrainer, model, inputs, **kw):
+    "(B, T) completion log-probs of `model` through TRL's own forward."
+    return self._real_forward(model, inputs, **kw)[0]
 
 # %% ../nbs/13_trl.ipynb #45a59f8f
 def _mask(inputs): return inputs['completion_mask'] * inputs.get('tool_mask', 1)
@@ -212,24 +330,44 @@ def _real_step(self:REALTrainer, mbs:list):
 # %% ../nbs/13_trl.ipynb #da5d55b9
 @patch
 def _real_log(self:REALTrainer, S, Y, I, R, W, L):
-    "Log REAL's telemetry of one step (all processes' rows) into TRL's metrics."
+    "Log REAL's telemetry of one step (all processes' rows) into TRL's metrics; warn (1st, 2nd, 4th, … time) when no group contributes."
     mets, st = self._metrics['train' if self.model.training else 'eval'], group_stats(torch.where(Y >= 0, R, torch.nan), Y, I)
     mets['real/loss'].append(L.item()); mets['real/frac_valid_groups'].append(st['frac_valid'])
     mets['real/frac_excluded'].append((Y < 0).float().mean().item())
+    mets['real/num_pos'].append((Y == 1).sum().item()); mets['real/num_neg'].append((Y == 0).sum().item())
     for c, name in ((1, 'pos'), (0, 'neg')):
         on = Y == c; used = on & (W != 0)
         mets[f'real/sbar_{name}'].append(S[on].mean().item() if on.any() else math.nan)
         mets[f'real/w_abs_{name}'].append(W[used].abs().mean().item() if used.any() else math.nan)
+    if st['frac_valid'] == 0 and self.model.training:
+        self._real_quiet += 1
+        warn_no_signal(self.state.global_step + 1, self._real_quiet, no_signal_reason(R, Y, I, self.args.real_label_threshold))
 
 # %% ../nbs/13_trl.ipynb #38badac0
 @patch
 def _compute_loss(self:REALTrainer, model, inputs):
-    "Per-process micro-batch loss whose gradient, summed over the step and averaged by DDP, is ∇ of REAL over the step."
-    logp = self._real_logps(model, inputs)
+    "Per-process micro-batch loss whose gradient, summed over the step and averaged by DDP, is ∇ of REAL over the step (+ TRL's bonus terms)."
+    logp, ent, aux = self._real_forward(model, inputs, compute_entropy=self._entropy_bonus_enabled, compute_aux_loss=self.aux_loss_enabled)
     loss = real_surrogate_loss(self._real_sbar(logp, inputs), inputs['real_weights'].to(logp.device))
     if self.beta != 0.0:
-        m = _mask(inputs) * inputs['real_kl_keep'][:, None]
-        loss = loss + self.beta * (k3_kl(logp, inputs['ref_per_token_logps']) * m).sum() / self._real_kl_tokens.clamp(min=1)
+        kl, m = k3_kl(logp, inputs['ref_per_token_logps']), _mask(inputs)
+        loss = loss + self.beta * (kl * m * inputs['real_kl_keep'][:, None]).sum() / self._real_kl_tokens.clamp(min=1)
+        tot = self.accelerator.reduce(torch.stack([(kl.detach() * m).sum(), m.sum().float()]), reduction='sum')
+        self._metrics['train' if self.model.training else 'eval']['kl'].append((tot[0] / tot[1].clamp(min=1)).item())   # as TRL logs it
     train = self.model.training
     k, ga = (self.accelerator.num_processes, self.current_gradient_accumulation_steps) if train else (1, 1)
-    return k * loss - (k * loss).detach() + self._real_value / ga
+    return k * loss - (k * loss).detach() + self._real_value / ga + self._trl_terms(inputs, ent, aux, ga)
+
+# %% ../nbs/13_trl.ipynb #01811d81
+@patch
+def _trl_terms(self:REALTrainer, inputs, ent, aux, ga):
+    "GRPOTrainer's entropy bonus and MoE load-balancing loss for this micro-batch, ÷ GA, logged as TRL logs them."
+    out, mode = 0., 'train' if self.model.training else 'eval'
+    if self._entropy_bonus_enabled:
+        m = _mask(inputs)
+        out = out - self.entropy_coef * (ent * m).sum() / m.sum().clamp(min=1.0) / ga
+        if mode == 'train' and self.accelerator.sync_gradients: self._metrics[mode]['entropy_coef'].append(self.entropy_coef)
+    if self.aux_loss_enabled:
+        out = out + self.router_aux_loss_coef * aux / ga
+        self._metrics[mode]['aux_loss'].append(self.accelerator.gather_for_metrics(aux.detach()).mean().item())
+    return out
