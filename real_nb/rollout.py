@@ -106,8 +106,8 @@ def sampling_kwargs(num_generations:int, max_new_tokens:int, temperature=1.0, to
                      (temperature < 0, 'temperature'), (not 0 < top_p <= 1, 'top_p'), (top_k < 0, 'top_k')]:
         if bad: raise ValueError(f"sampling_kwargs: invalid {msg} (num_generations={num_generations}, max_new_tokens="
                                  f"{max_new_tokens}, temperature={temperature}, top_p={top_p}, top_k={top_k})")
-    if backend == 'vllm': return dict(n=num_generations if temperature > 0 else 1, temperature=temperature,   # greedy needs n=1 top_p=top_p, top_k=top_k or -1,
-                                      max_tokens=max_new_tokens, seed=seed)
+    if backend == 'vllm': return dict(n=num_generations if temperature > 0 else 1,   # vLLM's greedy needs n=1
+                                      temperature=temperature, top_p=top_p, top_k=top_k or -1, max_tokens=max_new_tokens, seed=seed)
     kw = dict(max_new_tokens=max_new_tokens, do_sample=temperature > 0)   # prompts are repeated G times by the caller
     return kw | (dict(temperature=temperature, top_p=top_p, top_k=top_k) if temperature > 0 else {})
 
