@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from fastcore.basics import patch
+from transformers.modeling_outputs import BaseModelOutputWithPast
 from .model import guard_bnb_cpu
 from .logprobs import body_and_head, position_ids_from_mask
 from .data import prompt_token_ids
@@ -138,12 +139,14 @@ def _seed(device, seed:int):
     if device.type == 'cuda':
         with torch.cuda.device(device): torch.cuda.manual_seed(seed)
 
+_CACHE_KW = 'cache' if 'cache' in BaseModelOutputWithPast.__dataclass_fields__ else 'past_key_values'   # transformers ≥ 5.18: `cache`
+
 def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask, P ≥ 2
                     G:int): # samples per prompt
     "KV cache of every prompt but its last token, computed once per prompt and repeated G times (N·G rows)."
     body = body_and_head(m)[0]   # the decoder (LoRA layers included): no LM head over the prompt
-    cache = body(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=position_ids_from_mask(mask[:, :-1]), use_cache=True).cache
-    cache.batch_repeat_interleave(G); return cache
+    out = body(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=position_ids_from_mask(mask[:, :-1]), use_cache=True)
+    cache = getattr(out, _CACHE_KW); cache.batch_repeat_interleave(G); return cache
 
 def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
                    G:int, seed=None, # samples per prompt; RNG seed
@@ -155,7 +158,7 @@ def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and 
         with torch.random.fork_rng(devices=[m.device] if m.device.type == 'cuda' else []):
             if seed is not None: _seed(m.device, seed)
             share = prefill_min_tokens is not None and G > 1 and ids.shape[1] >= max(2, prefill_min_tokens) and 'cache_implementation' not in kw
-            if share: kw['cache'] = _shared_prefill(m, ids, mask, G)
+            if share: kw[_CACHE_KW] = _shared_prefill(m, ids, mask, G)
             return m.generate(input_ids=ids.repeat_interleave(G, 0), attention_mask=mask.repeat_interleave(G, 0), **kw)
     finally: _set_training(modes)
 
@@ -288,13 +291,18 @@ def policy_dtype(model)->str:
     return str(d or model.dtype).removeprefix('torch.')
 
 # %% ../nbs/06_rollout.ipynb #3587ad35
+def _servable(name_or_path)->bool:
+    "Whether vLLM can load this model here (not a `.gguf`, a head size its attention serves): the default backend's test."
+    try: _check_vllm_model(name_or_path, on_cpu=not torch.cuda.is_available()); return True
+    except (ValueError, OSError): return False
+
 def make_backend(model, tokenizer, use_vllm=None, system_prompt=None, instruction=None, **kw):
     "`VLLMBackend` (adapter pushed) when asked or available for a peft model, else `HFBackend`; `kw` go to the backend."
-    if use_vllm is None: use_vllm = vllm_available() and hasattr(model, 'peft_config')
+    base = model.peft_config['default'].base_model_name_or_path if hasattr(model, 'peft_config') else model.name_or_path
+    if use_vllm is None: use_vllm = vllm_available() and hasattr(model, 'peft_config') and _servable(base)
     if not use_vllm: return HFBackend(model, tokenizer, system_prompt, instruction, **kw)
     if not vllm_available():
         raise ImportError("vLLM is not installed: pip install 'real-nb[vllm]' (CUDA) or bash vllm_setup.sh (CPU), or do not ask for vLLM")
-    base = model.peft_config['default'].base_model_name_or_path if hasattr(model, 'peft_config') else model.name_or_path
     if _is_4bit(model) and torch.cuda.is_available(): kw = dict(quantization='bitsandbytes') | kw
     elif _is_4bit(model): warnings.warn("vLLM on CPU cannot load the 4-bit base: it samples from the full-precision base + "
                                         "adapter while training uses NF4 (the sampler_logp_diff_* metrics show the gap)")
