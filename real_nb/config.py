@@ -47,6 +47,7 @@ class RLConfig(RLConfig):
     logging_steps:int=1 # progress-bar update interval
     chunk_size:int|None=None # positions per LM-head chunk in `token_logprobs` (None: ≈64 MiB of fp32 logits each)
     eval_steps:int=0 # greedy accuracy on the eval examples at step 0 and every this many RL steps (0: off)
+    old_logprobs_from_sampler:bool=False # π_old = the sampler's token log-probs (vLLM) instead of the trainer's recomputation
     def __post_init__(self): _check(self)
 
 # %% ../nbs/10_config.ipynb #05a888a1
@@ -70,6 +71,9 @@ def _check_field(self, f):
     "Raise a ValueError unless field `f` holds a finite number of its type in its `_RULES` range (or a str, or an allowed None)."
     v, kinds, name = getattr(self, f.name), _kinds(f), f"RLConfig: {f.name}"
     if v is None and None in kinds: return
+    if bool in kinds:
+        if not isinstance(v, bool): raise ValueError(f"{name} must be True or False, got {v!r}")
+        return
     if str in kinds:
         if not isinstance(v, str): raise ValueError(f"{name} must be a string, got {v!r}")
         return

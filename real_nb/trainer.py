@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['LOSSES', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo', 'make_loss', 'Batch', 'score', 'old_logprobs',
-           'fill_old_logprobs', 'make_batch', 'mini_batches', 'objective', 'accumulate', 'optimizer_step',
-           'make_optimizer', 'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train', 'RLConfig', 'RESUMABLE',
-           'run_record', 'run_differences']
+           'fill_old_logprobs', 'make_batch', 'behaviour_logp', 'sampler_mismatch', 'mini_batches', 'objective',
+           'accumulate', 'optimizer_step', 'make_optimizer', 'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train',
+           'RLConfig', 'RESUMABLE', 'run_record', 'run_differences']
 
 # %% ../nbs/10_trainer.ipynb #d9a75106
 import copy, json, math, os, random, time, warnings
@@ -76,9 +76,10 @@ class Batch:
     rewards:Tensor; labels:Tensor; group_ids:Tensor; advantages:Tensor; rows:Tensor # each (B,)
     n_prompt:int # P: prompt columns of input_ids
     entropy:Tensor|None=None # (B, T) sampling-policy entropies (telemetry), filled with old_logp
+    sampler_logp:Tensor|None=None # (B, T) the sampler's own token log-probs (vLLM), NaN where it gave none
 
 # %% ../nbs/10_trainer.ipynb #b74c4d81
-_ROWS = ('input_ids', 'attention_mask', 'mask', 'old_logp', 'ref_logp', 'rewards', 'labels', 'group_ids', 'advantages', 'rows', 'entropy')
+_ROWS = ('input_ids', 'attention_mask', 'mask', 'old_logp', 'ref_logp', 'rewards', 'labels', 'group_ids', 'advantages', 'rows', 'entropy', 'sampler_logp')
 def _select(self:Batch, idx): return Batch(**{k: None if getattr(self, k) is None else getattr(self, k)[idx] for k in _ROWS}, n_prompt=self.n_prompt)
 Batch.select, Batch.__len__ = _select, lambda self: len(self.labels)
 Batch.__repr__ = lambda self: (f"Batch(B={len(self)}, T={self.mask.shape[1]}, groups={len(self.group_ids.unique())}, "
@@ -124,7 +125,23 @@ def make_batch(rollout, rewards, labels, old_logp=None, ref_logp=None, # (B, T) 
     pick = lambda x: None if x is None else x[rows.to(x.device)]
     return Batch(pick(rollout.input_ids()).to(dev), pick(rollout.attention_mask()).to(dev), pick(rollout.completion_mask).to(dev),
                  pick(old_logp), pick(ref_logp), *(x.to(dev) for x in (rewards[rows], labels[rows], rollout.group_ids[rows], adv, rows)),
-                 n_prompt=rollout.n_prompt)
+                 n_prompt=rollout.n_prompt, sampler_logp=None if rollout.logprobs is None else pick(rollout.logprobs).to(dev))
+
+# %% ../nbs/10_trainer.ipynb #a90c7a18
+def behaviour_logp(mb:Batch, cfg:RLConfig)->Tensor:
+    "π_old's token log-probs `(B, T)` for the loss: the sampler's (where it gave one) if `cfg.old_logprobs_from_sampler`, else the trainer's."
+    if not (cfg.old_logprobs_from_sampler and mb.sampler_logp is not None): return mb.old_logp
+    return torch.where(mb.sampler_logp.isfinite(), mb.sampler_logp, mb.old_logp)
+
+def sampler_mismatch(sampler_logp:Tensor, trainer_logp:Tensor, mask:Tensor)->dict: # each (B, T)
+    "Sampler vs trainer token log-probs over the completion: mean and max |Δ|, and exp(mean_t(trainer − sampler)) per row (mean/min/max)."
+    ok = mask.bool() & sampler_logp.isfinite()
+    d = torch.where(ok, trainer_logp - sampler_logp.nan_to_num(), 0.)
+    n = ok.sum(1)
+    ratio = (d.sum(1)[n > 0] / n[n > 0]).exp()
+    if not ok.any(): return {}
+    return dict(sampler_logp_diff_mean=float(d.abs().sum() / ok.sum()), sampler_logp_diff_max=float(d.abs().max()),
+                sampler_ratio_mean=float(ratio.mean()), sampler_ratio_min=float(ratio.min()), sampler_ratio_max=float(ratio.max()))
 
 # %% ../nbs/10_trainer.ipynb #acb13689
 def mini_batches(batch:Batch, n:int)->list:
@@ -133,9 +150,9 @@ def mini_batches(batch:Batch, n:int)->list:
     return [mb for part in gids.tensor_split(n) if len(mb := batch.select(torch.isin(batch.group_ids, part).nonzero().squeeze(-1)))]
 
 # %% ../nbs/10_trainer.ipynb #106a6037
-def objective(loss_fn, logp, mb:Batch, beta:float=0.0):
+def objective(loss_fn, logp, mb:Batch, beta:float=0.0, old_logp=None): # π_old's log-probs (default `mb.old_logp`)
     "`(loss_fn + β·KL, KL)` on a mini-batch; the KL is a token mean over groups with reward spread."
-    loss = loss_fn(logp, mb.old_logp, mb.mask, mb)
+    loss = loss_fn(logp, mb.old_logp if old_logp is None else old_logp, mb.mask, mb)
     if not beta or mb.ref_logp is None: return loss, None
     kl = masked_token_mean(k3_kl(logp, mb.ref_logp), mb.mask, ~zero_variance_groups(mb.rewards, mb.group_ids))
     return loss + beta * kl, kl
@@ -149,7 +166,7 @@ def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
     else:
         with torch.no_grad(): logp, ent = lp(mb, fresh); logp.requires_grad_()  # pass 1: log-probs as a leaf
     if fresh: mb.old_logp, mb.entropy = logp.detach(), ent.detach()              # on-policy: s̄ ≡ 0, no extra forward
-    loss, kl = objective(loss_fn, logp, mb, cfg.beta)
+    loss, kl = objective(loss_fn, logp, mb, cfg.beta, behaviour_logp(mb, cfg))
     if not torch.isfinite(loss) or not loss.requires_grad: return loss.detach(), kl, logp.detach(), torch.zeros_like(logp)
     if len(mb) <= n: loss.backward(); return loss.detach(), kl, logp.detach(), logp.grad
     g, = torch.autograd.grad(loss, logp)                             # (B, T) ∂L/∂logp
@@ -229,14 +246,16 @@ def _record(step, ro, rewards, labels, outs, timings, cfg, loss_fn):
     B = len(labels); sbar, w, upd, ent = torch.full((B,), math.nan), torch.zeros(B), torch.full((B,), -1), None
     if outs:   # per-row s̄ and Σ_t g on the device, one copy to the host
         r = torch.cat([o[1].rows for o in outs]).cpu(); upd[r] = torch.cat([torch.full((len(o[1]),), o[0]) for o in outs])
-        sbar[r], w[r] = torch.cat([torch.stack([sequence_logratio(o[4], o[1].old_logp, o[1].mask), o[5].sum(1)]) for o in outs], 1).float().cpu()
+        sbar[r], w[r] = torch.cat([torch.stack([sequence_logratio(o[4], behaviour_logp(o[1], cfg), o[1].mask), o[5].sum(1)]) for o in outs], 1).float().cpu()
         ent = masked_token_mean(torch.cat([o[1].entropy for o in outs]), torch.cat([o[1].mask for o in outs]))
     fin = [float(o[2]) for o in outs if torch.isfinite(o[2])]; gns = [o[6] for o in outs if o[6] is not None]
     kls = [float(o[3]) for o in outs if o[3] is not None]
     m = step_metrics(rewards, labels, ro.group_ids, sbar=sbar, weights=w, entropy=ent,
                      kl=sum(kls) / len(kls) if kls else None, clip_frac=_clip_frac(loss_fn, outs), grad_norm=sum(gns) / len(gns) if gns else None, timings=timings,
                      n_tokens=int(ro.completion_mask.sum()), step=step, phase='rl', loss=sum(fin) / len(fin) if fin else None,
-                     skipped=sum(o[6] is None for o in outs), truncated=float(ro.truncated.float().mean()))
+                     skipped=sum(o[6] is None for o in outs), truncated=float(ro.truncated.float().mean()),
+                     **(sampler_mismatch(*(torch.cat([getattr(o[1], k) for o in outs]) for k in ('sampler_logp', 'old_logp', 'mask')))
+                        if outs and outs[0][1].sampler_logp is not None else {}))
     return m, dict(step=step, sbar=sbar, update=upd, labels=labels, group_ids=ro.group_ids, rewards=rewards, tau=cfg.real_tau,
                    loss=getattr(loss_fn, '__name__', str(loss_fn)))
 
@@ -297,6 +316,7 @@ def _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir
     opt, sched, sampler, logger, record, start = _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_to, record)
     if start == 0 and cfg.sft_steps: sft(model, tokenizer, examples, cfg, logger)
     backend = backend or make_backend(model, tokenizer, use_vllm=False)
+    backend.update(model)   # the weights after the warm start or the resumed checkpoint (a vLLM engine holds a copy)
     evals = _eval_sets(eval_examples, examples) if cfg.eval_steps else {}
     if start == 0 and evals: logger.log(dict(step=0, phase='eval') | _greedy_metrics(evals, model, tokenizer, reward_fn, cfg, backend))
     ref_model = copy.deepcopy(model).eval().requires_grad_(False) if cfg.beta and not hasattr(model, 'peft_config') else None
