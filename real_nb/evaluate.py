@@ -15,7 +15,7 @@ from .telemetry import _atomic_write_text
 from .rewards import score_completions, exact_match_reward, math_reward
 from .rollout import HFBackend, make_backend
 from .model import load_policy, adapter_base
-from .data import task_examples, MATH_INSTRUCTION, MATH_TEMPLATE
+from .data import task_examples, fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
 
 # %% ../nbs/09_evaluate.ipynb #daca2477
 def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, Examples, a reward fn
@@ -169,6 +169,8 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
     with _run_of(d):   # an evaluation written into a run folder holds the run
         lora = qlora or adapter_base(model) is not None   # an adapter folder, or a 4-bit model (fresh adapters are the identity)
         policy, tok = load_policy(model, qlora=qlora, lora=lora, gradient_checkpointing=False, base_model=base_model)
+        ctx = getattr(policy.config, 'max_position_embeddings', None)   # prompts with no room for the completions: dropped, counted
+        benches = {name: fit_context(tok, exs, max_completion_length, ctx, system_prompt, name) for name, exs in benches.items()}
         backend = make_backend(policy, tok, use_vllm=use_vllm, system_prompt=system_prompt)
         res = evaluate_benchmarks(backend, benches, n, k, reward_fn or (exact_match_reward if demo else math_reward), temperature, top_p,
                                   max_completion_length, seed, batch_size)
