@@ -29,7 +29,7 @@ def naive(model, ids, mask, P):
 
 def worker(args):
     import torch
-    from real_nb.model import token_logprobs
+    from real_nb.logprobs import token_logprobs
     device = 'cuda' if torch.cuda.is_available() and not args.cpu else 'cpu'
     model, ids, mask = build(args, device)
     if device == 'cuda': torch.cuda.synchronize(); base = torch.cuda.memory_allocated(); torch.cuda.reset_peak_memory_stats()
@@ -52,7 +52,7 @@ def main():
     args = p.parse_args()
     if args.mode: return worker(args)
     import torch
-    from real_nb.model import logprob_chunk_size
+    from real_nb.logprobs import logprob_chunk_size
     cuda = torch.cuda.is_available() and not args.cpu
     args.batch = args.batch or (8 if cuda else 4)
     cmd = [sys.executable, __file__] + [f'--{k}={v}' for k, v in vars(args).items() if k not in ('cpu', 'mode')] + (['--cpu'] if args.cpu else [])

@@ -40,7 +40,8 @@ def main():
     from real_nb.rollout import make_backend
     from real_nb.data import arithmetic_task, PromptSampler
     from real_nb.rewards import exact_match_reward
-    from real_nb.trainer import RLConfig, make_optimizer, real, rl_step
+    from real_nb.config import RLConfig
+    from real_nb.trainer import make_optimizer, real, rl_step
     cuda = torch.cuda.is_available()
     path = Path(tempfile.mkdtemp()) / a.shape
     n_params = build(a.shape, path)

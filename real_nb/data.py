@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['TASK_CHARS', 'MATH_INSTRUCTION', 'MATH_TEMPLATE', 'RENDER_SECONDS', 'Example', 'arithmetic_task', 'distinct_problems',
            'arithmetic_reward', 'PromptSampler', 'format_prompt', 'chat_messages', 'render_prompt', 'prompt_token_ids',
-           'fit_context', 'load_examples', 'task_examples', 'PROBLEM_COLS', 'ANSWER_COLS']
+           'fit_context']
 
 # %% ../nbs/04_data.ipynb #c972f6d9
 import random, signal, threading, warnings, zlib
@@ -209,11 +209,3 @@ def fit_context(tokenizer, examples:list, # the policy's tokenizer; the examples
         warnings.warn(f"{source}: dropped {len(examples) - len(keep)} of {len(examples)} prompts longer than the model's {max_positions} positions "
                       f"less {max_new_tokens} new tokens (longest: {max(n)} tokens)")
     return keep
-
-# %% ../nbs/04_data.ipynb #75e2275a
-_all_ = ['load_examples', 'task_examples', 'PROBLEM_COLS', 'ANSWER_COLS']
-
-def __getattr__(name):
-    "The names of `real_nb.loading` re-exported here, imported on first use (`real_nb.loading` imports this module)."
-    if name in _all_: from real_nb import loading; return getattr(loading, name)
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

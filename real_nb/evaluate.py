@@ -15,7 +15,8 @@ from .telemetry import _atomic_write_text
 from .rewards import score_completions, exact_match_reward, math_reward
 from .rollout import HFBackend, make_backend
 from .model import load_policy, adapter_base
-from .data import task_examples, fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
+from .data import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
+from .loading import task_examples
 
 # %% ../nbs/09_evaluate.ipynb #daca2477
 def evaluate_greedy(model, tokenizer, examples:list, reward_fn, # the policy, its tokenizer, Examples, a reward fn

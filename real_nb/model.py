@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_CHARS', 'SPECIAL_TOKENS', 'ARCHS', 'TOKENIZER_FILES', 'char_tokenizer', 'build_tiny_model', 'guard_bnb_cpu',
            'smollm2_gguf', 'LoadError', 'load_tokenizer', 'adapter_base', 'resolve_base', 'load_policy', 'save_policy',
-           'reference', 'body_and_head', 'position_ids_from_mask', 'logprob_chunk_size', 'token_logprobs']
+           'reference']
 
 # %% ../nbs/05_model.ipynb #e3e1916f
 import logging
@@ -27,7 +27,7 @@ from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_t
 
 # %% ../nbs/05_model.ipynb #2d56536e
 from .logprobs import body_and_head, position_ids_from_mask, logprob_chunk_size, token_logprobs
-_all_ = ['body_and_head', 'position_ids_from_mask', 'logprob_chunk_size', 'token_logprobs']   # re-exported: `from real_nb.model import token_logprobs` (or *) keeps working
+
 
 # %% ../nbs/05_model.ipynb #36886587
 DEFAULT_CHARS = '0123456789+-*= abcdefghijklmnopqrstuvwxyz.:,()/\\{}$\n'

@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['LOSSES', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo', 'make_loss', 'Batch', 'score', 'old_logprobs',
            'fill_old_logprobs', 'make_batch', 'behaviour_logp', 'sampler_mismatch', 'mini_batches', 'objective',
-           'accumulate', 'optimizer_step', 'make_optimizer', 'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train',
-           'RLConfig', 'RESUMABLE', 'run_record', 'run_differences']
+           'accumulate', 'optimizer_step', 'make_optimizer', 'sft_batch', 'sft', 'rl_step', 'seed_everything', 'train']
 
 # %% ../nbs/10_trainer.ipynb #d9a75106
 import copy, json, math, os, random, time, warnings
@@ -18,13 +17,14 @@ from torch import Tensor
 # %% ../nbs/10_trainer.ipynb #e84c5065
 from .config import RLConfig
 from .runs import RESUMABLE, run_record, run_differences, _resumed, run_lock
-_all_ = ['RLConfig', 'RESUMABLE', 'run_record', 'run_differences']   # re-exported: `from real_nb.trainer import RLConfig` (or *) keeps working
+
 from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
 from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean, no_signal_reason, warn_no_signal
 from .rewards import score_completions
 from .data import PromptSampler, prompt_token_ids
-from .model import token_logprobs, reference
+from .logprobs import token_logprobs
+from .model import reference
 from .rollout import make_backend, rollout_from_token_lists, eos_ids
 from .telemetry import step_metrics, MetricsLogger, progress_postfix, _atomic_write_text
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run
