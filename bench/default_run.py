@@ -20,7 +20,7 @@ root = Path(a.output_dir or tempfile.mkdtemp(prefix='real_nb_bench_'))
 def before_warm_start(run:Path)->float:
     "Greedy held-out accuracy of the untrained model the run built (`<run>/model`), on the run's held-out set."
     import torch
-    from real_nb.cli import DEMO
+    from real_nb.cli_core import DEMO
     from real_nb.data import distinct_problems, arithmetic_reward
     from real_nb.model import load_policy
     from real_nb.evaluate import evaluate_greedy

@@ -6,7 +6,7 @@ came from anything but the reward (more steps, optimizer drift), the random rewa
 """
 import sys, json, random, tempfile, time; from pathlib import Path
 import torch
-from real_nb.cli import DEMO
+from real_nb.cli_core import DEMO
 from real_nb.config import RLConfig
 from real_nb.trainer import train, sft, make_loss, seed_everything
 from real_nb.data import arithmetic_task, distinct_problems, arithmetic_reward, TASK_CHARS
