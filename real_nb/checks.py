@@ -5,31 +5,31 @@
 # %% auto #0
 __all__ = ['rows', 'check_rows', 'check_group_ids', 'check_labels', 'check_rewards', 'check_tau']
 
-# %% ../nbs/00a_checks.ipynb #e40d7bf3
+# %% ../nbs/00a_checks.ipynb #7473d774
 import math
 
-# %% ../nbs/00a_checks.ipynb #531ddc9b
+# %% ../nbs/00a_checks.ipynb #b3237117
 def rows(bad, # (B,) bool, True at offending rows
          limit:int=20, # rows to name at most
         )->list:
     "The first `limit` row indices where `bad` is True, for an error message."
     return bad.nonzero().flatten()[:limit].tolist()
 
-# %% ../nbs/00a_checks.ipynb #38defe1d
+# %% ../nbs/00a_checks.ipynb #357679e8
 def check_rows(**xs):
     "Raise unless every tensor given (None skipped) is (B,), all of one length B."
     shapes = {k: tuple(v.shape) for k, v in xs.items() if v is not None}
     if any(len(s) != 1 for s in shapes.values()) or len(set(shapes.values())) > 1:
         raise ValueError(f"expected (B,) tensors of one length, got {shapes}")
 
-# %% ../nbs/00a_checks.ipynb #0f06a4cb
+# %% ../nbs/00a_checks.ipynb #16b9bf14
 def check_group_ids(group_ids, # (B,) group id of each sample
                    ):
     "Raise if a floating-point group id is NaN: every sample needs a group."
     if group_ids.is_floating_point() and (bad := group_ids.isnan()).any():
         raise ValueError(f"group_ids are NaN at rows {rows(bad)}: every sample needs a group")
 
-# %% ../nbs/00a_checks.ipynb #b6bbaee5
+# %% ../nbs/00a_checks.ipynb #9372bad9
 def check_labels(labels, # (B,) labels
                 ):
     "Raise unless every label is 1, 0 or -1."
@@ -38,7 +38,7 @@ def check_labels(labels, # (B,) labels
         raise ValueError(f"labels must be in {{-1, 0, 1}} (1 positive, 0 negative, -1 excluded); "
                          f"got {sorted(set(labels[bad].tolist()), key=str)} at rows {rows(bad)}")
 
-# %% ../nbs/00a_checks.ipynb #f8a44fba
+# %% ../nbs/00a_checks.ipynb #24815453
 def check_rewards(rewards, # (B,) rewards
                   group_ids, # (B,) group ids
                  ):
@@ -47,7 +47,7 @@ def check_rewards(rewards, # (B,) rewards
     check_group_ids(group_ids)
     if (bad := ~rewards.isfinite()).any(): raise ValueError(f"rewards are NaN/inf at rows {rows(bad)}")
 
-# %% ../nbs/00a_checks.ipynb #409b66d3
+# %% ../nbs/00a_checks.ipynb #e8a7eb99
 def check_tau(tau, # REAL's temperature
               name:str='tau', # what the caller calls it (e.g. `real_tau`)
              ):

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['tiny_policy', 'qlora_tiny', 'fake_rollout', 'write_jsonl']
 
-# %% ../nbs/testing.ipynb #10b25522
+# %% ../nbs/testing.ipynb #f2ee5a6a
 import json, tempfile
 from pathlib import Path
 import torch
 from .model import build_tiny_model, load_policy
 from .rollout import rollout_from_token_lists, eos_ids
 
-# %% ../nbs/testing.ipynb #aad1bf83
+# %% ../nbs/testing.ipynb #3facbfc8
 def tiny_policy(path=None, # folder for the model (None: a new temporary folder)
                 **build_kw, # passed to `build_tiny_model` (chars, hidden_size, num_layers, ...)
                ):
@@ -20,7 +20,7 @@ def tiny_policy(path=None, # folder for the model (None: a new temporary folder)
     path = build_tiny_model(path or Path(tempfile.mkdtemp())/'tiny', **(dict(hidden_size=32, num_layers=1) | build_kw))
     return load_policy(path, qlora=False, lora=False, gradient_checkpointing=False)
 
-# %% ../nbs/testing.ipynb #9d20358b
+# %% ../nbs/testing.ipynb #1d788d6a
 def qlora_tiny(path, # a tiny model folder
               ):
     "The QLoRA policy of `path` without dropout, its `lora_B` random so every adapter gets a gradient."
@@ -30,7 +30,7 @@ def qlora_tiny(path, # a tiny model folder
         if 'lora_B' in n: p.data.normal_(0, 0.1)
     return m, t
 
-# %% ../nbs/testing.ipynb #d7cff952
+# %% ../nbs/testing.ipynb #8d0d9044
 def fake_rollout(tok, # the policy's tokenizer
                  P:int=4, G:int=3, T:int=5, # prompts, completions per prompt, completion tokens
                  seed:int=0):
@@ -41,7 +41,7 @@ def fake_rollout(tok, # the policy's tokenizer
     return rollout_from_token_lists([f'p{i}' for i in range(P)], prompts, completions, eos_ids(tok),
                                     tok.pad_token_id, lambda x: tok.decode(x))
 
-# %% ../nbs/testing.ipynb #b559c8dc
+# %% ../nbs/testing.ipynb #95492de0
 def write_jsonl(path, # the file to write
                 rows:list, # dicts, one per line
                )->Path:
