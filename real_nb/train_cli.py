@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['train_command']
 
-# %% ../nbs/11b_train_cli.ipynb #2e7b0587
+# %% ../nbs/11b_train_cli.ipynb #357d7a18
 import time
 from pathlib import Path
 from fastcore.script import call_parse
