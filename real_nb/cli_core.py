@@ -98,7 +98,7 @@ def _heldout(data, eval_data, difficulty:int, problem_col=None, answer_col=None,
 
 # %% ../nbs/11a_cli_core.ipynb #1db3ff24
 @contextmanager
-def _one_line():
+def _as_usage_error():
     "The library's one-line errors (run folder, checkpoint, model source) as a `UsageError`: exit status 2."
     from real_nb.runs import RunFolderError
     from real_nb.checkpoints import CheckpointError

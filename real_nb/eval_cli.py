@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from fastcore.script import call_parse
 from .data import MATH_INSTRUCTION
-from .cli_core import UsageError, DEMO, _check_paths, _file_examples, _one_line, _quiet_hf
+from .cli_core import UsageError, DEMO, _check_paths, _file_examples, _as_usage_error, _quiet_hf
 
 # %% ../nbs/11c_eval_cli.ipynb #4e0142c4
 def _checks(model, data:str, preset, n, k:int,
@@ -68,7 +68,7 @@ def eval_command(
     out = _eval_dir(model, output_dir) or Path(f"runs/eval-{time.strftime('%Y%m%d-%H%M%S')}")
     try: _check_eval_dir(out)
     except ValueError as e: raise UsageError(f"--output_dir: {e}") from None
-    with _quiet_hf(), _one_line():   # evaluate prints the table
+    with _quiet_hf(), _as_usage_error():   # evaluate prints the table
         res = evaluate(**args | dict(output_dir=out), difficulty=DEMO['difficulty'])
     print(f"eval.md, eval.json: {out}")
     return res

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['train_command']
 
-# %% ../nbs/11b_train_cli.ipynb #357d7a18
+# %% ../nbs/11b_train_cli.ipynb #7d4885e4
 import time
 from pathlib import Path
 from fastcore.script import call_parse
@@ -13,7 +13,7 @@ from .config import LOSS_NAMES
 from .data import MATH_INSTRUCTION
 from .runs import _atomic_dir, run_lock
 from .cli_core import (UsageError, DEMO, MODEL_DEFAULTS, _check_paths, _demo_examples, _file_examples,
-                              _reward, _names, _heldout, _one_line, _quiet_hf)
+                              _reward, _names, _heldout, _as_usage_error, _quiet_hf)
 
 # %% ../nbs/11b_train_cli.ipynb #11ec22a3
 def _run_dir(output_dir)->Path:
@@ -195,7 +195,8 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     import torch
     from real_nb.rollout import make_backend, gguf_to_folder
     from real_nb.telemetry import loss_label
-    with _one_line(), run_lock(run_dir):   # before anything is written; a second process is refused here
+    # the lock before anything is written: a second process is refused here
+    with _as_usage_error(), run_lock(run_dir):
         # again, under the lock: a run may have started since
         _check_train(output_dir, resume, overwrite, model, data)
         if vllm and model and str(model).lower().endswith('.gguf'):   # vLLM loads folders
