@@ -5,15 +5,16 @@
 # %% auto #0
 __all__ = ['train_command']
 
-# %% ../nbs/11b_train_cli.ipynb #7d4885e4
+# %% ../nbs/11b_train_cli.ipynb #ff6712e7
 import time
 from pathlib import Path
 from fastcore.script import call_parse
 from .config import LOSS_NAMES
 from .data import MATH_INSTRUCTION
 from .runs import _atomic_dir, run_lock
-from .cli_core import (UsageError, DEMO, MODEL_DEFAULTS, _check_paths, _demo_examples, _file_examples,
-                              _reward, _names, _heldout, _as_usage_error, _quiet_hf)
+from .cli_core import (
+    UsageError, DEMO, MODEL_DEFAULTS, _check_paths, _demo_examples, _file_examples, _reward, _names, _heldout,
+    _as_usage_error, _quiet_hf)
 
 # %% ../nbs/11b_train_cli.ipynb #11ec22a3
 def _run_dir(output_dir)->Path:
