@@ -110,7 +110,7 @@ def real_weights(seq_logratio:Tensor, # (B,) s̄ per completion
         p = M.softmax(-1)[idx]                                          # (B,) share of its class's mass
         return torch.where(keep, torch.where(labels == 1, -p, p) / (tau * _denom(grp, norm)), 0.)
 
-# %% ../nbs/00_losses.ipynb #d69e9ff4
+# %% ../nbs/00_losses.ipynb #c39fc976
 def loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partial(real_loss, tau=0.5)
                      s:Tensor, labels:Tensor, group_ids:Tensor, # (B,) each: the whole batch's rows
                     )->tuple: # the loss (scalar) and ∂L/∂s̄ (B,), both detached, fp32; 0 where a row does not contribute
