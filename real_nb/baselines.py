@@ -6,15 +6,10 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
+from .checks import rows, check_rewards
 
 # %% auto #0
 __all__ = ['group_advantages', 'ppo_clip_term', 'grpo_loss', 'dapo_loss', 'dr_grpo_loss', 'gspo_loss', 'k3_kl', 'clip_fraction']
-
-# %% ../nbs/01_baselines.ipynb #14844b60
-def _rows(bad:Tensor, # (B,) bool, True at offending rows
-         ) -> list[int]:
-    "The (first 20) row indices where `bad` is True."
-    return bad.nonzero().flatten()[:20].tolist()
 
 # %% ../nbs/01_baselines.ipynb #5f88a6bc
 def _group_sum(x:Tensor, # (B,) values
@@ -24,18 +19,6 @@ def _group_sum(x:Tensor, # (B,) values
     "Sum `x` within each group."
     return torch.zeros(n, dtype=x.dtype, device=x.device).index_add_(0, inv, x)
 
-# %% ../nbs/01_baselines.ipynb #937ab41f
-def _check_rewards(rewards:Tensor, # (B,) rewards
-                   group_ids:Tensor, # (B,) group ids
-                  ):
-    "Raise unless rewards and group ids are (B,) and every reward is finite."
-    if rewards.ndim != 1 or group_ids.shape != rewards.shape:
-        raise ValueError(f"rewards {tuple(rewards.shape)} and group_ids {tuple(group_ids.shape)} must both be (B,)")
-    bad = ~torch.isfinite(rewards)
-    if bad.any(): raise ValueError(f"rewards are NaN/inf at rows {_rows(bad)}")
-    if group_ids.is_floating_point() and (bad := torch.isnan(group_ids)).any():
-        raise ValueError(f"group_ids are NaN at rows {_rows(bad)}: every sample needs a group")
-
 # %% ../nbs/01_baselines.ipynb #dfeba36e
 def group_advantages(rewards:Tensor, # (B,) scalar rewards
                      group_ids:Tensor, # (B,) group (prompt) id of each sample, any order
@@ -43,11 +26,15 @@ def group_advantages(rewards:Tensor, # (B,) scalar rewards
                      eps:float=1e-4, # added to the std before dividing
                     ) -> Tensor: # (B,) fp32 advantages
     "GRPO advantages: each reward minus its group mean, optionally divided by a std."
-    if scale not in ('group', 'batch', 'none'): raise ValueError(f"scale must be 'group', 'batch' or 'none', got {scale!r}")
-    _check_rewards(rewards, group_ids)
-    r = rewards.float(); _, inv, cnt = torch.unique(group_ids, return_inverse=True, return_counts=True)
+    if scale not in ('group', 'batch', 'none'):
+        raise ValueError(f"scale must be 'group', 'batch' or 'none', got {scale!r}")
+    check_rewards(rewards, group_ids)
+    r = rewards.float()
+    _, inv, cnt = torch.unique(group_ids, return_inverse=True, return_counts=True)
     a = r - (_group_sum(r, inv, len(cnt)) / cnt)[inv]
-    if scale == 'group': a = a / ((_group_sum(a * a, inv, len(cnt)) / (cnt - 1).clamp(min=1)).sqrt()[inv] + eps)
+    if scale == 'group':
+        std = (_group_sum(a * a, inv, len(cnt)) / (cnt - 1).clamp(min=1)).sqrt()
+        a = a / (std[inv] + eps)
     if scale == 'batch': a = a / ((r.std() if len(r) > 1 else r.new_zeros(())) + eps)
     return a
 
@@ -65,12 +52,15 @@ def _prep(logp:Tensor, # (B, T) log-probs under the current policy
           old_logp:Tensor, # (B, T) log-probs under the sampling policy
           mask:Tensor, # (B, T) 1 for completion tokens
           advantages:Tensor, # (B,) advantages
-         ) -> tuple[Tensor, Tensor, Tensor]: # fp32 log-ratio (B, T) (0 on padding), mask (B, T), advantages (B,)
+         ) -> tuple[Tensor, Tensor, Tensor]: # fp32 log-ratio (B, T) (0 on padding), mask, advantages
     "Check shapes and return fp32 masked log-ratio, mask and advantages."
-    if logp.ndim != 2 or logp.shape[0] == 0: raise ValueError(f"logp must be a non-empty (B, T) tensor, got {tuple(logp.shape)}")
+    if logp.ndim != 2 or logp.shape[0] == 0:
+        raise ValueError(f"logp must be a non-empty (B, T) tensor, got {tuple(logp.shape)}")
     for name, x in (('old_logp', old_logp), ('mask', mask)):
-        if x.shape != logp.shape: raise ValueError(f"{name} {tuple(x.shape)} must have logp's (B, T) shape {tuple(logp.shape)}")
-    if advantages.shape != logp.shape[:1]: raise ValueError(f"advantages {tuple(advantages.shape)} must be (B,) = ({logp.shape[0]},)")
+        if x.shape != logp.shape:
+            raise ValueError(f"{name} {tuple(x.shape)} must have logp's (B, T) shape {tuple(logp.shape)}")
+    if advantages.shape != logp.shape[:1]:
+        raise ValueError(f"advantages {tuple(advantages.shape)} must be (B,) = ({logp.shape[0]},)")
     m = mask.float()
     return (logp.float() - old_logp.float()).masked_fill(m == 0, 0.), m, advantages.float()
 
@@ -79,7 +69,8 @@ def _row_tokens(mask:Tensor, # (B, T) fp32 mask
                ) -> Tensor: # (B,) unmasked tokens per row
     "Tokens per row; raise if a row has none (a per-sequence mean is undefined there)."
     n = mask.sum(1)
-    if (n == 0).any(): raise ValueError(f"mask has no unmasked token in rows {_rows(n == 0)}; drop those rows first")
+    if (n == 0).any():
+        raise ValueError(f"mask has no unmasked token in rows {rows(n == 0)}; drop those rows first")
     return n
 
 # %% ../nbs/01_baselines.ipynb #07bf8a24
@@ -139,7 +130,9 @@ def k3_kl(logp:Tensor, # (B, T) log-probs under the current policy
           ref_logp:Tensor, # (B, T) log-probs under the reference policy
          ) -> Tensor: # (B, T) fp32 per-token KL estimate, ≥ 0
     "Per-token k3 estimate of KL(π‖π_ref): exp(δ) − δ − 1 with δ = ref_logp − logp clamped to ±20."
-    if logp.shape != ref_logp.shape: raise ValueError(f"logp {tuple(logp.shape)} and ref_logp {tuple(ref_logp.shape)} must have the same shape")
+    if logp.shape != ref_logp.shape:
+        shapes = tuple(logp.shape), tuple(ref_logp.shape)
+        raise ValueError(f"logp {shapes[0]} and ref_logp {shapes[1]} must have the same shape")
     d = (ref_logp.float() - logp.float()).clamp(-20, 20)
     return torch.expm1(d) - d
 
