@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib, io, json, math, os, tempfile
 from pathlib import Path
 import torch
+from fastcore.basics import patch
+from .checks import check_rows, check_labels
 from .groups import group_stats
 
 # %% auto #0
@@ -19,7 +21,7 @@ def _num(x) -> float|None:
     if x is None: return None
     if isinstance(x, torch.Tensor):
         if x.numel() == 0: return None
-        x = x.item() if x.numel() == 1 else x.detach().double().mean().item()   # one element: its value, without a mean kernel
+        x = x.item() if x.numel() == 1 else x.detach().double().mean().item()   # one element: no mean kernel
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -34,14 +36,11 @@ def _plain(x):
     return x
 
 # %% ../nbs/07_telemetry.ipynb #be8a62e0
-def _check_rows(labels:torch.Tensor, **tensors) -> torch.Tensor:
-    "Validate `labels` (B,) in {-1, 0, 1} and that every other tensor is (B,); return labels on CPU."
+def _cpu_labels(labels:torch.Tensor, **tensors) -> torch.Tensor:
+    "`labels` on CPU, checked: (B,) in {-1, 0, 1}, and every other tensor given (B,) of its length."
+    check_rows(labels=labels, **tensors)
     labels = labels.detach().cpu()
-    if labels.ndim != 1: raise ValueError(f"labels must be 1-d (B,), got shape {tuple(labels.shape)}")
-    bad = labels[(labels < -1) | (labels > 1)]
-    if bad.numel(): raise ValueError(f"labels must be in {{-1, 0, 1}}, found {sorted(set(bad.tolist()))}")
-    for k, t in tensors.items():
-        if t is not None and t.shape != labels.shape: raise ValueError(f"{k} must have shape {tuple(labels.shape)} like labels, got {tuple(t.shape)}")
+    check_labels(labels)
     return labels
 
 # %% ../nbs/07_telemetry.ipynb #439fa4f1
@@ -57,7 +56,7 @@ def class_stats(sbar:torch.Tensor|None, # (B,) sequence log-ratios s̄ (None: s�
                 weights:torch.Tensor|None=None, # (B,) REAL gradient weights ∂L/∂s̄
                ) -> dict:
     "Per-class s̄ mean/min/max, mean |weight|, weight imbalance and sign accuracy; None for an absent class."
-    labels = _check_rows(labels, sbar=sbar, weights=weights)
+    labels = _cpu_labels(labels, sbar=sbar, weights=weights)
     d = {f'sbar_{c}_{k}': None for c in ('pos', 'neg') for k in ('mean', 'min', 'max')}
     if sbar is not None: d.update(_sbar_stats(sbar.detach().cpu().double(), labels))
     return {**d, **_weight_stats(weights, labels == 1, labels == 0)}
@@ -83,18 +82,21 @@ def _weight_stats(weights:torch.Tensor|None, pos:torch.Tensor, neg:torch.Tensor)
 
 # %% ../nbs/07_telemetry.ipynb #551b30e7
 def _group_counts(rewards:torch.Tensor, labels:torch.Tensor, group_ids:torch.Tensor) -> dict:
-    "Number of groups and the fractions that are valid (both labels) and zero-variance, from `groups.group_stats`."
+    "Number of groups and the fractions that are valid (both labels) and zero-variance, from `group_stats`."
     g = group_stats(*(x.detach().cpu() for x in (rewards, labels, group_ids)))
-    return dict(n_groups=g['n_groups'], frac_valid_groups=g['frac_valid'], frac_zero_variance=g['frac_zero_variance'])
+    return dict(n_groups=g['n_groups'], frac_valid_groups=g['frac_valid'],
+                frac_zero_variance=g['frac_zero_variance'])
 
 # %% ../nbs/07_telemetry.ipynb #efd08ef1
 def weight_max_share(weights:torch.Tensor, # (B,) per-row gradient weights ∂L/∂s̄
                      group_ids:torch.Tensor, # (B,) group of each row
                     ) -> float|None:
-    "Mean over groups with nonzero weight of max |w| / Σ|w| within the group; None if no group carries weight."
-    w = weights.detach().cpu().double().abs(); _, inv = torch.unique(group_ids.detach().cpu(), return_inverse=True)
+    "Mean over groups with nonzero weight of max |w| / Σ|w| in the group; None if no group carries weight."
+    w = weights.detach().cpu().double().abs()
+    _, inv = torch.unique(group_ids.detach().cpu(), return_inverse=True)
     n = int(inv.max()) + 1 if inv.numel() else 0
-    tot, mx = torch.zeros(n, dtype=w.dtype).index_add_(0, inv, w), torch.zeros(n, dtype=w.dtype).scatter_reduce_(0, inv, w, 'amax')
+    tot = torch.zeros(n, dtype=w.dtype).index_add_(0, inv, w)
+    mx = torch.zeros(n, dtype=w.dtype).scatter_reduce_(0, inv, w, 'amax')
     keep = tot != 0                                   # NaN sums are kept, so a non-finite weight gives None
     return _num((mx[keep] / tot[keep]).mean()) if keep.any() else None
 
@@ -116,7 +118,7 @@ def step_metrics(rewards:torch.Tensor, # (B,) rewards, NaN for unscorable rows
                  n_tokens=None, # generated (completion) tokens this step
                  **extra) -> dict:
     "One step's metrics as a JSON-safe dict of python numbers (None when unknown)."
-    labels = _check_rows(labels, rewards=rewards, group_ids=group_ids)
+    labels = _cpu_labels(labels, rewards=rewards, group_ids=group_ids)
     r, lab = rewards.detach().cpu().double(), labels >= 0
     d = dict(n_samples=len(labels), reward_mean=_num(r[torch.isfinite(r)].mean()),
              pass_rate=_num((labels[lab] == 1).double().mean()), n_unscorable=int((labels == -1).sum()))
@@ -126,8 +128,9 @@ def step_metrics(rewards:torch.Tensor, # (B,) rewards, NaN for unscorable rows
     return {**d, **_timing_stats(timings, n_tokens), **_plain(extra)}
 
 # %% ../nbs/07_telemetry.ipynb #8082c73a
-_POSTFIX = dict(reward=('reward_mean', '{:.3f}'), **{'pass': ('pass_rate', '{:.2f}')}, valid=('frac_valid_groups', '{:.2f}'),
-                loss=('loss', '{:.4g}'), **{'tok/s': ('tokens_per_s', '{:.0f}')})
+_POSTFIX = {'reward': ('reward_mean', '{:.3f}'), 'pass': ('pass_rate', '{:.2f}'),
+            'valid': ('frac_valid_groups', '{:.2f}'), 'loss': ('loss', '{:.4g}'),
+            'tok/s': ('tokens_per_s', '{:.0f}')}
 
 def progress_postfix(d:dict, # a step_metrics dict
                     ) -> dict:
@@ -155,10 +158,13 @@ def read_metrics(run_dir, # run folder holding metrics.jsonl
 
 # %% ../nbs/07_telemetry.ipynb #62894474
 def _atomic_write_text(path:Path, text:str|bytes):
-    "Write `text` (UTF-8) or bytes to `path` via a fresh temp file in the same folder (mkstemp: never a link), fsync, then os.replace."
+    "Write `text` (UTF-8) or bytes to `path` via a fresh temp file beside it (not a link), fsync, replace."
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f: f.write(text.encode() if isinstance(text, str) else text); f.flush(); os.fsync(f.fileno())
+        with os.fdopen(fd, 'wb') as f:
+            f.write(text.encode() if isinstance(text, str) else text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
@@ -168,70 +174,80 @@ def _atomic_write_text(path:Path, text:str|bytes):
 class _Reporter:
     "Thin wrapper over `wandb` / `trackio` (imported lazily): init, log numbers, finish."
     def __init__(self, name, run_dir, project='real-nb', **init_kw):
-        if name not in ('wandb', 'trackio'): raise ValueError(f"report_to must be None, 'wandb' or 'trackio', got {name!r}")
+        if name not in ('wandb', 'trackio'):
+            raise ValueError(f"report_to must be None, 'wandb' or 'trackio', got {name!r}")
         try: self.mod = importlib.import_module(name)
-        except ImportError as e: raise ImportError(f"report_to={name!r} needs the {name} package: pip install {name}") from e
+        except ImportError as e:
+            raise ImportError(f"report_to={name!r} needs the {name} package: pip install {name}") from e
         if name == 'wandb': init_kw.setdefault('dir', str(run_dir))
         self.mod.init(project=project, **init_kw)
 
-# %% ../nbs/07_telemetry.ipynb #caa9adf4
-def _reporter_log(self, d:dict):
-    "Send the numeric values of `d` at step `d['step']`."
-    nums = {k: v for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k != 'step'}
-    try: self.mod.log(nums, step=d['step'])
-    except TypeError: self.mod.log({**nums, 'step': d['step']})  # log() without a step argument
-_Reporter.log = _reporter_log
-_Reporter.close = lambda self: self.mod.finish()
+    def log(self, d:dict):
+        "Send the numeric values of `d` at step `d['step']`."
+        nums = {k: v for k, v in d.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and k != 'step'}
+        try: self.mod.log(nums, step=d['step'])
+        except TypeError: self.mod.log({**nums, 'step': d['step']})  # log() without a step argument
+
+    def close(self): self.mod.finish()
 
 # %% ../nbs/07_telemetry.ipynb #e1a11f45
 class MetricsLogger:
-    "Append one JSON line per step to `run_dir/metrics.jsonl` (flushed; fsync'd by `sync` and `close`); on resume drop lines after `resume_step`."
+    "Append one JSON line per step to `run_dir/metrics.jsonl`; on resume drop lines after `resume_step`."
     def __init__(self, run_dir, # run folder (created if needed)
                  report_to:str|None=None, # None | 'wandb' | 'trackio'
                  resume_step:int|None=None, # keep only lines with step <= resume_step (of `resume_phase`)
                  resume_phase:str|None='rl', # phase whose lines are truncated on resume (None: all lines)
                  **init_kw): # passed to wandb.init / trackio.init (project=, name=, config=, ...)
-        self.path = Path(run_dir) / 'metrics.jsonl'; self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(run_dir) / 'metrics.jsonl'
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.reporter = _Reporter(report_to, run_dir, **init_kw) if report_to else None
         if self.path.exists(): self._rewrite(resume_step, resume_phase)
         self.f = open(self.path, 'a')
 
-# %% ../nbs/07_telemetry.ipynb #d6324813
-def _rewrite(self:MetricsLogger, resume_step, resume_phase):
-    "Atomically rewrite the file without a torn tail and, on resume, without lines after `resume_step`."
-    keep = lambda d: (resume_step is None or d.get('step', -1) <= resume_step
-                      or (resume_phase is not None and d.get('phase', 'rl') != resume_phase))
-    rows = [d for d in _parse_lines(self.path) if keep(d)]
-    _atomic_write_text(self.path, ''.join(json.dumps(d, allow_nan=False) + '\n' for d in rows))
-MetricsLogger._rewrite = _rewrite
+    def _rewrite(self, resume_step, resume_phase):
+        "Atomically rewrite the file without a torn tail and, on resume, without lines after `resume_step`."
+        keep = lambda d: (resume_step is None or d.get('step', -1) <= resume_step
+                          or (resume_phase is not None and d.get('phase', 'rl') != resume_phase))
+        rows = [d for d in _parse_lines(self.path) if keep(d)]
+        _atomic_write_text(self.path, ''.join(json.dumps(d, allow_nan=False) + '\n' for d in rows))
 
-# %% ../nbs/07_telemetry.ipynb #8519ec50
-def _log(self:MetricsLogger, d:dict):
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
+
+# %% ../nbs/07_telemetry.ipynb #d6324813
+@patch
+def log(self:MetricsLogger, d:dict):
     "Append `d` (must hold 'step') as one JSON line and flush it to the OS; forward to the reporter."
     if 'step' not in d: raise ValueError(f"metrics need a 'step' key, got keys {sorted(d)}")
     d = _plain(d)
-    self.f.write(json.dumps(d, allow_nan=False) + '\n'); self.f.flush()
+    self.f.write(json.dumps(d, allow_nan=False) + '\n')
+    self.f.flush()
     if self.reporter: self.reporter.log(d)
-MetricsLogger.log = _log
 
-def _sync(self:MetricsLogger):
+# %% ../nbs/07_telemetry.ipynb #8519ec50
+@patch
+def sync(self:MetricsLogger):
     "fsync the lines written so far (the trainer calls it before each checkpoint)."
-    if not self.f.closed: self.f.flush(); os.fsync(self.f.fileno())
-MetricsLogger.sync = _sync
+    if self.f.closed: return
+    self.f.flush()
+    os.fsync(self.f.fileno())
 
 # %% ../nbs/07_telemetry.ipynb #ada7c2d1
-def _close(self:MetricsLogger):
+@patch
+def close(self:MetricsLogger):
     "fsync and close the file and finish the reporter run."
-    if not self.f.closed: self.sync(); self.f.close()
-    if self.reporter: self.reporter.close(); self.reporter = None
-MetricsLogger.close = _close
-MetricsLogger.__enter__ = lambda self: self
-MetricsLogger.__exit__ = lambda self, *exc: self.close()
+    if not self.f.closed:
+        self.sync()
+        self.f.close()
+    if self.reporter:
+        self.reporter.close()
+        self.reporter = None
 
 # %% ../nbs/07_telemetry.ipynb #03169968
 def loss_label(record:dict, # a run record (config.json of a run folder)
               )->str|None:
-    "The loss and its parameters as one string, e.g. `real(tau=0.5, only_mixed=True, norm=all)`; None when not recorded."
+    "The loss and its parameters as one string, e.g. `real(tau=0.5, norm=all)`; None when not recorded."
     loss = record.get('loss') if isinstance(record, dict) else None
     if not isinstance(loss, dict) or 'name' not in loss: return None
     return f"{loss['name']}(" + ', '.join(f'{k}={v}' for k, v in (loss.get('params') or {}).items()) + ')'
@@ -247,7 +263,8 @@ def run_title(run_dir)->str|None:
 def _reward_frame(run_dir):
     "Long-form DataFrame (step, phase, metric, value) of reward_mean/pass_rate lines."
     import pandas as pd
-    rows = [d for d in read_metrics(run_dir) if d.get('reward_mean') is not None or d.get('pass_rate') is not None]
+    rows = [d for d in read_metrics(run_dir)
+            if d.get('reward_mean') is not None or d.get('pass_rate') is not None]
     if not rows: raise ValueError(f"no reward_mean/pass_rate lines in {Path(run_dir)/'metrics.jsonl'}")
     df = pd.DataFrame(rows).reindex(columns=['step', 'phase', 'reward_mean', 'pass_rate'])
     df['phase'] = df['phase'].fillna('rl')
@@ -260,17 +277,20 @@ def plot_rewards(run_dir, # run folder holding metrics.jsonl
                  window:int|None=None, # rolling-mean window in steps (default: about a tenth of them)
                  title:str|None=None, # figure title (default: the loss, from config.json)
                 ) -> Path:
-    "Seaborn line plot of reward_mean and pass_rate against step per phase, with a rolling mean, and greedy accuracies on the RL panel; saves a PNG."
+    "Plot reward_mean and pass_rate per phase with a rolling mean (greedy accuracies on RL); save a PNG."
     from matplotlib.figure import Figure
     df = _reward_frame(run_dir)
     phases = sorted(df['phase'].unique(), key=lambda p: (p != 'sft', p != 'rl', p))
-    fig = Figure(figsize=(5 * len(phases), 3.4)); axs = fig.subplots(1, len(phases), squeeze=False)[0]
+    fig = Figure(figsize=(5 * len(phases), 3.4))
+    axs = fig.subplots(1, len(phases), squeeze=False)[0]
     for ax, p in zip(axs, phases):
         _plot_phase(ax, df[df['phase'] == p].sort_values('step'), p, window)
         if p == 'rl': _plot_greedy(ax, run_dir)
     if title := title or run_title(run_dir): fig.suptitle(title)
-    fig.tight_layout(); path = Path(path or Path(run_dir) / 'rewards.png'); fig.savefig(buf := io.BytesIO(), dpi=80, format=path.suffix[1:] or 'png')
-    _atomic_write_text(path, buf.getvalue())   # a fresh temp file, renamed: a link at `path` is replaced, not followed
+    fig.tight_layout()
+    path = Path(path or Path(run_dir) / 'rewards.png')
+    fig.savefig(buf := io.BytesIO(), dpi=80, format=path.suffix[1:] or 'png')
+    _atomic_write_text(path, buf.getvalue())   # a fresh temp file, renamed: a link at `path` is replaced
     return path
 
 # %% ../nbs/07_telemetry.ipynb #4f22a32d
@@ -278,16 +298,19 @@ def _plot_phase(ax, df, phase:str, window:int|None):
     "Raw (faint) and rolling-mean lines of each metric of one phase on `ax`."
     import seaborn as sns
     w = window or max(1, df['step'].nunique() // 10)
-    df = df.assign(smooth=df.groupby('metric')['value'].transform(lambda s: s.rolling(w, min_periods=1).mean()))
+    smooth = df.groupby('metric')['value'].transform(lambda s: s.rolling(w, min_periods=1).mean())
+    df = df.assign(smooth=smooth)
     sns.lineplot(df, x='step', y='value', hue='metric', alpha=0.3, legend=False, ax=ax)
     sns.lineplot(df, x='step', y='smooth', hue='metric', ax=ax)
     ax.set(title=f'{phase.upper()} phase (rolling mean, window {w})', ylabel='')
 
 # %% ../nbs/07_telemetry.ipynb #8c2105fa
 def _plot_greedy(ax, run_dir)->list:
-    "Each `greedy_acc*` (the step-0 eval row and the RL steps that logged it) as a marked line on `ax`; returns the keys drawn."
+    "Draw each `greedy_acc*` (step-0 eval row and RL steps that logged it) as a marked line; return the keys."
     rows = [d for d in read_metrics(run_dir) if d.get('phase', 'rl') in ('rl', 'eval')]
     keys = sorted({k for d in rows for k, v in d.items() if k.startswith('greedy_acc') and v is not None})
-    for k in keys: ax.plot(*zip(*sorted((d['step'], d[k]) for d in rows if d.get(k) is not None)), marker='o', ls='--', label=f'{k} (greedy)')
+    for k in keys:
+        xy = sorted((d['step'], d[k]) for d in rows if d.get(k) is not None)
+        ax.plot(*zip(*xy), marker='o', ls='--', label=f'{k} (greedy)')
     if keys: ax.legend(fontsize='small')
     return keys
