@@ -42,10 +42,11 @@ def check_labels(labels, # (B,) labels
 def check_rewards(rewards, # (B,) rewards
                   group_ids, # (B,) group ids
                  ):
-    "Raise unless rewards and group ids are (B,) of one length, every reward is finite and no group id is NaN."
+    "Raise unless rewards and group ids are (B,) of one length, every reward finite and no group id NaN."
     check_rows(rewards=rewards, group_ids=group_ids)
     check_group_ids(group_ids)
-    if (bad := ~rewards.isfinite()).any(): raise ValueError(f"rewards are NaN/inf at rows {rows(bad)}")
+    if (bad := ~rewards.isfinite()).any():
+        raise ValueError(f"rewards are NaN/inf at rows {rows(bad)}")
 
 # %% ../nbs/00a_checks.ipynb #e8a7eb99
 def check_tau(tau, # REAL's temperature
