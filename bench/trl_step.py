@@ -41,7 +41,8 @@ def main():
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     from trl import GRPOConfig, GRPOTrainer
-    from real_nb.trl import REALConfig, REALTrainer
+    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALTrainer
     from real_nb.model import build_tiny_model
     path = Path(tempfile.mkdtemp())
     build_tiny_model(path/'tiny', arch='qwen2', hidden_size=a.hidden, num_layers=a.layers, num_heads=4)
