@@ -54,14 +54,19 @@ def prepare(shape:str, d:Path)->Path:
     g = smollm2_gguf()
     AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name).save_pretrained(d/'smol')
     m = AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32)
-    m.hf_quantizer = None; m.config.__dict__.pop('quantization_config', None)   # plain fp32 weights now: savable (as real_nb.model does)
+    m.hf_quantizer = None
+    m.config.__dict__.pop('quantization_config', None)   # plain fp32 weights now: savable (as real_nb.model does)
     m.save_pretrained(d/'smol')
     return d/'smol'
 
 # ---------------------------------------------------------------- children (one side each)
 def clocked(f, out:list):
     "`f` (a function or method) that appends each call's seconds to `out`."
-    def g(*a, **kw): t = time.perf_counter(); r = f(*a, **kw); out.append(time.perf_counter() - t); return r
+    def g(*a, **kw):
+        t = time.perf_counter()
+        r = f(*a, **kw)
+        out.append(time.perf_counter() - t)
+        return r
     return g
 
 def child_real(a, path:Path)->dict:
@@ -83,10 +88,15 @@ def child_real(a, path:Path)->dict:
         if not (a.profile and len(starts) == a.warmup + 1): return rl_step(*args, **kw)
         from torch.profiler import profile
         with profile() as p: out = rl_step(*args, **kw)
-        prof.append(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=25)); return out
+        prof.append(p.key_averages().table(sort_by='self_cpu_time_total', row_limit=25))
+        return out
     def timed_record(step, ro, *args, **kw):
-        t = time.perf_counter(); out = record(step, ro, *args, **kw); rec.append(time.perf_counter() - t)
-        shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,)); out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x); return out
+        t = time.perf_counter()
+        out = record(step, ro, *args, **kw)
+        rec.append(time.perf_counter() - t)
+        shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,))
+        out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x)
+        return out
     io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
     tr.rl_step, tr._record, tr.MetricsLogger.log, tr._save_atomic = timed_step, timed_record, clocked(log, io), clocked(save, io)
     exs = [Example(p, ans) for p, ans in prompts(a.shape)]
@@ -104,7 +114,8 @@ def child_trl(a, path:Path)->dict:
     from transformers.trainer_callback import PrinterCallback
     from trl import GRPOConfig, GRPOTrainer
     s = SHAPES[a.shape]
-    tok = AutoTokenizer.from_pretrained(path); tok.padding_side = 'left'
+    tok = AutoTokenizer.from_pretrained(path)
+    tok.padding_side = 'left'
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     chat = tok.chat_template is not None
     ds = Dataset.from_dict({'prompt': [[{'role': 'user', 'content': p}] if chat else p for p, _ in prompts(a.shape)]})
@@ -151,7 +162,8 @@ def update_flops(maps, B:int, L:int, T:int, chunk:int)->tuple:
     from collections import Counter
     fl, frozen = 0, Counter()
     for i, o, head, train in maps:
-        pos = B * T if head else B * L; k = 2 * i * o * pos
+        pos = B * T if head else B * L
+        k = 2 * i * o * pos
         fl += 2 * k + (k if train else 0) + (k if head and pos > chunk else 0)   # fwd + input grad (+ weight grad) (+ checkpointed LM-head recompute)
         if not train: frozen[(i, o, pos)] += 1
     return fl, frozen
@@ -165,8 +177,12 @@ def matmul_rate(frozen, reps:int=5)->float:
         for x, wt in ((torch.randn(n, i), w), (torch.randn(n, o), w.t())):   # y = x Wᵀ; dx = dy W
             F.linear(x, wt)
             ts = []
-            for _ in range(reps): t = time.perf_counter(); F.linear(x, wt); ts.append(time.perf_counter() - t)
-            flops += k * 2 * n * i * o; secs += k * statistics.median(ts)
+            for _ in range(reps):
+                t = time.perf_counter()
+                F.linear(x, wt)
+                ts.append(time.perf_counter() - t)
+            flops += k * 2 * n * i * o
+            secs += k * statistics.median(ts)
     return flops / secs
 
 # ---------------------------------------------------------------- generation variants (transformers `generate`)
@@ -187,12 +203,15 @@ def gen_variants(a, path:Path)->None:
         try:
             if kw.pop('compile', False):
                 from transformers import CompileConfig
-                cc = CompileConfig(fullgraph=False, dynamic=False); cc._compile_all_devices = True   # transformers compiles on CUDA only unless told
+                cc = CompileConfig(fullgraph=False, dynamic=False)
+                cc._compile_all_devices = True   # transformers compiles on CUDA only unless told
                 kw = dict(generation_kwargs=dict(cache_implementation='static', compile_config=cc))
             b = HFBackend(model, tok, **kw)
             ts = []
             for i in range(a.warmup + a.steps):
-                t = time.perf_counter(); b.generate(ps, s['G'], s['T'], 1.0, 1.0, 0, seed=i); ts.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                b.generate(ps, s['G'], s['T'], 1.0, 1.0, 0, seed=i)
+                ts.append(time.perf_counter() - t)
             print(f"  generate {name:58s} median {statistics.median(ts[a.warmup:]) * 1e3:9.1f} ms  (first {ts[0] * 1e3:.0f} ms)", flush=True)
         except Exception as e: print(f"  generate {name:58s} failed: {type(e).__name__}: {str(e)[:200]}", flush=True)
 
@@ -208,16 +227,23 @@ def ms(xs): return f"{statistics.median(xs) * 1e3:9.1f} ms"
 
 def main_shape(a, path:Path):
     s = SHAPES[a.shape]
-    if a.gen_only: print(f"\n== {a.shape}: generation only, {a.threads} threads"); return gen_variants(a, path)
+    if a.gen_only:
+        print(f"\n== {a.shape}: generation only, {a.threads} threads")
+        return gen_variants(a, path)
     print(f"\n== {a.shape}: {s['P']} prompts × {s['G']} completions × {s['T']} new tokens, {'LoRA r=16' if s['lora'] else 'full FT'}, "
           f"fp32, lr {s['lr']}, μ=1, loss real-nb {a.loss} vs TRL {'grpo' if a.loss == 'real' else a.loss}; {a.threads} threads each side; "
           f"{a.reps} reps × {a.steps} timed steps after {a.warmup} warm-up", flush=True)
-    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}; T, shapes, pairs, TG, TGS = [], [], [], [], []
+    R = {k: [] for k in ('step', 'gen', 'logp', 'update', 'telemetry', 'io')}
+    T, shapes, pairs, TG, TGS = [], [], [], [], []
     for rep in range(a.reps):
         for side in ('real',) if a.profile else (('real', 'trl') if rep % 2 == 0 else ('trl', 'real')):
-            t = time.perf_counter(); out = run_child(side, a, path)
+            t = time.perf_counter()
+            out = run_child(side, a, path)
             w = a.warmup
-            if side == 'trl': T += out['step'][w:]; TG += out['gen'][w:w + a.steps]; TGS += out['gen_score'][w:w + a.steps]
+            if side == 'trl':
+                T += out['step'][w:]
+                TG += out['gen'][w:w + a.steps]
+                TGS += out['gen_score'][w:w + a.steps]
             else:
                 for k in R: R[k] += out[k][w:w + a.steps]
                 shapes += out['shapes'][w:w + a.steps]
@@ -239,7 +265,8 @@ def main_shape(a, path:Path):
           f"(of which telemetry `_record` {split['telemetry'] * 1e3:.1f} ms, metrics.jsonl + batch_last.pt writes {split['io'] * 1e3:.1f} ms)")
     if a.shape == 'smollm2':
         from real_nb.logprobs import logprob_chunk_size
-        maps, N = linear_maps(path); chunk = logprob_chunk_size(max(o for _, o, h, _ in maps if h))
+        maps, N = linear_maps(path)
+        chunk = logprob_chunk_size(max(o for _, o, h, _ in maps if h))
         B, L, P = sorted(shapes, key=lambda x: x[0] * x[1])[len(shapes) // 2]   # the median batch: the reference runs its shapes
         peak = matmul_rate(update_flops(maps, B, L, L - P, chunk)[1])
         six = statistics.median([6 * N * b * l / t for (b, l, _), t in zip(shapes, R['update'])])
@@ -264,21 +291,28 @@ def main():
     p.add_argument('--gen', action='store_true', help='also time generation variants (static cache, compiled forward)')
     p.add_argument('--gen-only', action='store_true', help='only the generation variants (no training steps)')
     p.add_argument('--profile', action='store_true', help="only real-nb, with torch.profiler's top ops of its first step after warm-up (no figures)")
-    p.add_argument('--child', choices=['real', 'trl']); p.add_argument('--path')
+    p.add_argument('--child', choices=['real', 'trl'])
+    p.add_argument('--path')
     a = p.parse_args()
-    warnings.filterwarnings('ignore'); os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
+    warnings.filterwarnings('ignore')
+    os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
     import torch
-    a.threads = a.threads or torch.get_num_threads(); torch.set_num_threads(a.threads)
+    a.threads = a.threads or torch.get_num_threads()
+    torch.set_num_threads(a.threads)
     if a.child:
-        import logging, transformers; transformers.logging.set_verbosity_error(); logging.disable(logging.WARNING)
+        import logging, transformers
+        transformers.logging.set_verbosity_error()
+        logging.disable(logging.WARNING)
         out = (child_real if a.child == 'real' else child_trl)(a, Path(a.path))
-        print(json.dumps(out)); return
+        print(json.dumps(out))
+        return
     defaults = dict(tiny=(6, 30, 2), smollm2=(1, 3, 1))
     import transformers, trl; print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
                                     f"{os.cpu_count()} CPUs, torch threads {a.threads}")
     with tempfile.TemporaryDirectory() as d:
         for shape in (['tiny', 'smollm2'] if a.shape == 'both' else [a.shape]):
-            b = argparse.Namespace(**vars(a)); b.shape = shape
+            b = argparse.Namespace(**vars(a))
+            b.shape = shape
             for k, v in zip(('reps', 'steps', 'warmup'), defaults[shape]):
                 if getattr(b, k) is None: setattr(b, k, v)
             main_shape(b, prepare(shape, Path(d)))
