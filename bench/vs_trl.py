@@ -72,14 +72,17 @@ def clocked(f, out:list):
 def child_real(a, path:Path)->dict:
     import torch
     import real_nb.trainer as tr
+    from real_nb.config import RLConfig
+    from real_nb.telemetry import MetricsLogger
     from real_nb.model import load_policy
     from real_nb.data import Example
     s = SHAPES[a.shape]
     torch.manual_seed(0)
     model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')
     n = a.warmup + a.steps + 1
-    cfg = tr.RLConfig(num_prompts=s['P'], num_generations=s['G'], num_mini_batches=1, per_device_train_batch_size=s['P'] * s['G'],
-                      max_steps=n, learning_rate=s['lr'], max_completion_length=s['T'], temperature=1.0, top_p=1.0, top_k=0, beta=0.0)
+    cfg = RLConfig(num_prompts=s['P'], num_generations=s['G'], num_mini_batches=1,
+                   per_device_train_batch_size=s['P'] * s['G'], max_steps=n, learning_rate=s['lr'],
+                   max_completion_length=s['T'], temperature=1.0, top_p=1.0, top_k=0, beta=0.0)
     starts, rec, shapes = [], [], []
     rl_step, record = tr.rl_step, tr._record
     prof = []
@@ -97,8 +100,10 @@ def child_real(a, path:Path)->dict:
         shapes.append(tuple(ro.input_ids().shape) + (ro.n_prompt,))
         out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x)
         return out
-    io, log, save = [], tr.MetricsLogger.log, tr._save_atomic   # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
-    tr.rl_step, tr._record, tr.MetricsLogger.log, tr._save_atomic = timed_step, timed_record, clocked(log, io), clocked(save, io)
+    # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
+    io, log, save = [], MetricsLogger.log, tr._save_atomic
+    tr.rl_step, tr._record = timed_step, timed_record
+    MetricsLogger.log, tr._save_atomic = clocked(log, io), clocked(save, io)
     exs = [Example(p, ans) for p, ans in prompts(a.shape)]
     with tempfile.TemporaryDirectory() as d:
         rows = tr.train(cfg, model, tok, exs, lambda p, c, ans: reward(c), tr.real(0.5) if a.loss == 'real' else tr.grpo(),
