@@ -199,7 +199,8 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     exs, data_info = _demo_examples(cfg.seed) if arithmetic else _file_examples(data, problem_col, answer_col, instruction)
     evals, ho = _heldout(data, eval_data, DEMO['difficulty'], problem_col, answer_col, instruction)
     if ho: data_info = data_info | dict(heldout=ho)
-    from real_nb.trainer import train as fit, make_loss
+    from real_nb.loop import train as fit
+    from real_nb.trainer import make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info, reward=_names(reward_fn), system_prompt=system_prompt,
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
