@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['LOSS_NAMES', 'RLConfig']
 
-# %% ../nbs/10_config.ipynb #b20d9de5
+# %% ../nbs/10_config.ipynb #73ecba47
 import math
 from dataclasses import dataclass, fields
 
-# %% ../nbs/10_config.ipynb #511058d6
+# %% ../nbs/10_config.ipynb #65c03632
 @dataclass
 class RLConfig:
     "Hyper-parameters of a run (TRL `GRPOConfig` names where the meaning is the same)."
@@ -52,10 +52,10 @@ class RLConfig:
         changed = [f'{f.name}={v!r}' for f in fields(self) if (v := getattr(self, f.name)) != f.default]
         return f"RLConfig({', '.join(changed)})"
 
-# %% ../nbs/10_config.ipynb #4cf2943a
+# %% ../nbs/10_config.ipynb #e0130a5f
 LOSS_NAMES = ('real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo')
 
-# %% ../nbs/10_config.ipynb #6f7403d4
+# %% ../nbs/10_config.ipynb #adfe01d4
 def _ge(lo): return (lambda v: v >= lo, f'≥ {lo}')
 _POS, _FINITE = (lambda v: v > 0, '> 0'), (lambda v: True, 'finite')
 _RULES = dict(num_prompts=_ge(1), num_mini_batches=_ge(1), per_device_train_batch_size=_ge(1),
@@ -68,14 +68,14 @@ _RULES = dict(num_prompts=_ge(1), num_mini_batches=_ge(1), per_device_train_batc
               top_p=(lambda v: 0 < v <= 1, 'in (0, 1]'),
               reward_threshold=_FINITE, seed=_ge(0))
 
-# %% ../nbs/10_config.ipynb #711f2514
+# %% ../nbs/10_config.ipynb #81bbcd97
 def _kinds(f)->set:
     "The types a dataclass field accepts, None when it is optional: {int}, {float}, {int, None}, {str}."
     args = getattr(f.type, '__args__', (f.type,))
     return {None if a is type(None) else a for a in args}
 
 def _check_field(self, f):
-    "Raise a ValueError unless field `f` holds a finite number of its type in its `_RULES` range, a str or None."
+    "Raise a ValueError unless field `f` is a finite number of its type in its `_RULES` range (or str, None)."
     v, kinds, name = getattr(self, f.name), _kinds(f), f"RLConfig: {f.name}"
     if v is None and None in kinds: return
     if bool in kinds:
@@ -91,7 +91,7 @@ def _check_field(self, f):
     ok, what = _RULES[f.name]
     if not ok(v): raise ValueError(f"{name} must be {what}, got {v!r}")
 
-# %% ../nbs/10_config.ipynb #49a82890
+# %% ../nbs/10_config.ipynb #969e546c
 def _check(self:RLConfig):
     "Raise a ValueError naming the first impossible setting: each field, then the batch geometry."
     for f in fields(self): _check_field(self, f)

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['sft_batch', 'sft', 'seed_everything', 'train']
 
-# %% ../nbs/10d_loop.ipynb #73ff0b45
+# %% ../nbs/10d_loop.ipynb #9b0d9d6b
 import copy, io, json, random, time
 from pathlib import Path
 import torch
 
-# %% ../nbs/10d_loop.ipynb #8d1946f4
+# %% ../nbs/10d_loop.ipynb #5439d3db
 from .config import RLConfig
 from .trainer import real, rl_step, make_optimizer, optimizer_step
 from .runs import run_record, _resumed, run_lock
@@ -22,7 +22,7 @@ from .telemetry import MetricsLogger, progress_postfix, _atomic_write_text
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run
 from .evaluate import evaluate_greedy
 
-# %% ../nbs/10d_loop.ipynb #42e2ccb1
+# %% ../nbs/10d_loop.ipynb #0f29a34a
 def sft_batch(tokenizer, examples:list):
     "A `Rollout` whose completions are the reference answers + EOS (G = 1)."
     eos = eos_ids(tokenizer)
@@ -31,7 +31,7 @@ def sft_batch(tokenizer, examples:list):
     cs = [tokenizer(e.answer, add_special_tokens=False).input_ids + [eos[0]] for e in examples]
     return rollout_from_token_lists(prompts, ps, cs, eos, tokenizer.pad_token_id, tokenizer.decode)
 
-# %% ../nbs/10d_loop.ipynb #55633425
+# %% ../nbs/10d_loop.ipynb #9f4d80ec
 def sft(model, tokenizer, examples:list, cfg:RLConfig, logger=None):
     "`cfg.sft_steps` teacher-forcing steps on random examples; returns the last loss."
     rng, dev = random.Random(cfg.seed), model.device
@@ -47,9 +47,9 @@ def sft(model, tokenizer, examples:list, cfg:RLConfig, logger=None):
         if logger: logger.log(dict(step=step, phase='sft', loss=float(loss)))
     return float(loss)
 
-# %% ../nbs/10d_loop.ipynb #7879b6d4
+# %% ../nbs/10d_loop.ipynb #42526a45
 def _eval_sets(ev, examples)->dict:
-    "Sets to evaluate by metric: `greedy_acc` for a list (default `examples`), `greedy_acc_<k>` per dict entry."
+    "Sets to evaluate by metric: `greedy_acc` for a list (default `examples`), `greedy_acc_<k>` for a dict."
     ev = examples if ev is None else ev
     return {f'greedy_acc_{k}': v for k, v in ev.items()} if isinstance(ev, dict) else {'greedy_acc': ev}
 
@@ -60,7 +60,7 @@ def _greedy_metrics(sets:dict, model, tokenizer, reward_fn, cfg, backend)->dict:
     accs = {k: evaluate_greedy(model, tokenizer, v, *args) for k, v in sets.items()}
     return accs | dict(eval_seconds=time.perf_counter() - t0)
 
-# %% ../nbs/10d_loop.ipynb #e6b8f771
+# %% ../nbs/10d_loop.ipynb #b673ed5f
 def seed_everything(seed:int):
     "Seed python, numpy (if present) and torch."
     random.seed(seed)
@@ -69,7 +69,7 @@ def seed_everything(seed:int):
     except ImportError: return
     np.random.seed(seed)
 
-# %% ../nbs/10d_loop.ipynb #c700c9fc
+# %% ../nbs/10d_loop.ipynb #bfc1d0ac
 def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_to, record):
     "Optimizer, scheduler, sampler, logger, the run record and the resumed step (0 for a fresh run)."
     seed_everything(cfg.seed)
@@ -94,14 +94,14 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
     _atomic_write_text(run_dir/'config.json', json.dumps(record, indent=1))
     return opt, sched, sampler, logger, record, start
 
-# %% ../nbs/10d_loop.ipynb #95bf1bc8
+# %% ../nbs/10d_loop.ipynb #2ff1db02
 def _save_atomic(obj, path:Path):
     "torch.save `obj` to a fresh file beside `path` (never a link), then rename it: a kill leaves old or new."
     buf = io.BytesIO()
     torch.save(obj, buf)
     _atomic_write_text(path, buf.getvalue())
 
-# %% ../nbs/10d_loop.ipynb #42a19fbc
+# %% ../nbs/10d_loop.ipynb #210e5459
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn,
           loss_fn=None, # default `real(cfg.real_tau)`
           backend=None, run_dir='runs/last', resume:bool=False, progress:bool=True, report_to=None,
@@ -117,7 +117,7 @@ def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn,
         return _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress,
                       report_to, eval_examples, overwrite, record, tqdm)
 
-# %% ../nbs/10d_loop.ipynb #1db2cccf
+# %% ../nbs/10d_loop.ipynb #af831de5
 def _train(cfg, model, tokenizer, examples, reward_fn, loss_fn, backend, run_dir, resume, progress, report_to,
            eval_examples, overwrite, record, tqdm):
     "The body of `train`, run while this process holds the run folder."

@@ -6,14 +6,14 @@
 __all__ = ['RESUMABLE', 'LOCK_NAME', 'run_record', 'run_differences', 'RunFolderError', 'check_run_folder', 'run_lock',
            'holds_run', 'fsync_path', 'fsync_tree']
 
-# %% ../nbs/10b_runs.ipynb #67c87bd6
+# %% ../nbs/10b_runs.ipynb #a8fd32d1
 import json, os, shutil, socket, time, uuid
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from .config import RLConfig
 
-# %% ../nbs/10b_runs.ipynb #6b0091fb
+# %% ../nbs/10b_runs.ipynb #21b2cc06
 def _torch_version()->str|None:
     "torch's version as `torch.__version__` gives it, local tag (`+cpu`, `+cu130`) included, without torch."
     import importlib.util, re, sys
@@ -33,7 +33,7 @@ def _versions()->dict:
     pkgs = ('transformers', 'peft', 'bitsandbytes', 'accelerate')
     return {'real-nb': real_nb.__version__, 'torch': _torch_version()} | {p: v(p) for p in pkgs}
 
-# %% ../nbs/10b_runs.ipynb #80b0124e
+# %% ../nbs/10b_runs.ipynb #03ff390c
 def _json(x):
     "`x` as plain JSON values: sets as sorted lists, anything else unknown as its str."
     plain = lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o)
@@ -54,7 +54,7 @@ def _model_info(model)->dict:
         d['quantization'] = q.to_dict() if hasattr(q, 'to_dict') else q
     return _json(d)
 
-# %% ../nbs/10b_runs.ipynb #b036c6aa
+# %% ../nbs/10b_runs.ipynb #d0366818
 def run_record(cfg:RLConfig, model, loss_fn, # the run's config, policy and loss function
                run_info:dict|None=None, # what else made the run (CLI: model, data as given, column mapping)
               )->dict:
@@ -63,7 +63,7 @@ def run_record(cfg:RLConfig, model, loss_fn, # the run's config, policy and loss
     return _json(dict(config=asdict(cfg), loss=loss, model=_model_info(model), run=run_info or {},
                       versions=_versions()))
 
-# %% ../nbs/10b_runs.ipynb #e1adae31
+# %% ../nbs/10b_runs.ipynb #fd1955fc
 RESUMABLE = ('max_steps', 'save_steps', 'save_total_limit', 'logging_steps', 'eval_steps')   # may change
 
 def _flat(d, pre=''):
@@ -81,9 +81,9 @@ def run_differences(old:dict, new:dict, # two run_records (sections missing from
     diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
     return {k.removeprefix('config.'): (a.get(k), b.get(k)) for k in diff}
 
-# %% ../nbs/10b_runs.ipynb #5d4fb4f4
+# %% ../nbs/10b_runs.ipynb #3178e46f
 def _resumed(record:dict, state:dict)->dict:
-    "`record` for a resumed run: raise naming settings that differ from the checkpoint's; note `RESUMABLE` ones."
+    "`record` for a resume: raise naming settings unlike the checkpoint's; note the `RESUMABLE` changes."
     old = state['extra'].get('record')
     if old is None: return record            # a checkpoint written before run records
     if diff := run_differences(old, record):
@@ -98,7 +98,7 @@ def _resumed(record:dict, state:dict)->dict:
     entry = dict(step=state['step'], changed=changed) | (dict(versions=vers) if vers else {})
     return record | dict(versions=was or now, resumed=old.get('resumed', []) + [entry])
 
-# %% ../nbs/10b_runs.ipynb #7513f897
+# %% ../nbs/10b_runs.ipynb #2828f7fc
 class RunFolderError(RuntimeError):
     "The run folder cannot be written: another process holds it, or an entry links outside it (one line)."
 
@@ -112,11 +112,12 @@ def check_run_folder(run_dir)->Path:
         for p in (Path(top)/n for n in dirs + files):
             if p.is_symlink() and not Path(os.path.realpath(p)).is_relative_to(root):
                 raise RunFolderError(f"{run_dir}: {p.relative_to(root)} is a symbolic link to "
-                                     f"{os.readlink(p)}, outside the run folder: refusing to write through it "
+                                     f"{os.readlink(p)}, outside the run folder: "
+                                     "refusing to write through it "
                                      "(remove the link, or copy the folder with cp -rL)")
     return root
 
-# %% ../nbs/10b_runs.ipynb #ef924c51
+# %% ../nbs/10b_runs.ipynb #4598bb84
 def _holder(fd:int)->str:
     "Who holds the lock, from the record its holder wrote into the lock file."
     try: h = json.loads(os.pread(fd, 4096, 0))
@@ -130,7 +131,7 @@ def _flock(fd:int)->bool:
     except BlockingIOError: return False
     return True
 
-# %% ../nbs/10b_runs.ipynb #87c965d6
+# %% ../nbs/10b_runs.ipynb #5615775b
 @contextmanager
 def run_lock(run_dir, # the run folder (created if missing)
             ):
@@ -163,7 +164,7 @@ def holds_run(run_dir)->bool:
     "Whether this process holds `run_dir`'s lock."
     return os.path.realpath(run_dir) in _HELD
 
-# %% ../nbs/10b_runs.ipynb #776919d2
+# %% ../nbs/10b_runs.ipynb #e141e8a6
 def fsync_path(path:Path):
     "fsync a file or folder."
     fd = os.open(path, os.O_RDONLY)
@@ -175,10 +176,10 @@ def fsync_tree(root:Path):
     for p in sorted(root.rglob('*'), reverse=True): fsync_path(p)
     fsync_path(root)
 
-# %% ../nbs/10b_runs.ipynb #063ff722
+# %% ../nbs/10b_runs.ipynb #b0394240
 @contextmanager
 def _atomic_dir(path:Path):
-    "A temp folder beside `path`; if the block succeeds, fsync'd and renamed to `path` (an old one moved aside)."
+    "A temp folder beside `path`, fsync'd and renamed to `path` if the block succeeds (old one set aside)."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if holds_run(path.parent):   # debris of a killed write: ours to clean only under the run's lock
