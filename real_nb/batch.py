@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['Batch', 'score', 'make_batch', 'mini_batches', 'old_logprobs', 'update_batches', 'behaviour_logp', 'sampler_mismatch']
 
-# %% ../nbs/10a_batch.ipynb #710b53f8
+# %% ../nbs/10a_batch.ipynb #eda1fd02
 from dataclasses import dataclass, fields
 import torch
 from torch import Tensor
 
-# %% ../nbs/10a_batch.ipynb #31b2bc53
+# %% ../nbs/10a_batch.ipynb #06ddc32b
 from .config import RLConfig
 from .baselines import group_advantages
 from .groups import rewards_to_labels
@@ -18,7 +18,7 @@ from .rewards import score_completions
 from .logprobs import token_logprobs
 from .model import reference
 
-# %% ../nbs/10a_batch.ipynb #dac6ca5c
+# %% ../nbs/10a_batch.ipynb #dbe5d546
 @dataclass(repr=False)
 class Batch:
     "Scored completions ready for updates."
@@ -49,7 +49,7 @@ class Batch:
         return (f"Batch(B={len(self)}, T={self.mask.shape[1]}, groups={len(self.group_ids.unique())}, "
                 f"pos={pos}, neg={neg}, tokens={int(self.mask.sum())})")
 
-# %% ../nbs/10a_batch.ipynb #42b9c725
+# %% ../nbs/10a_batch.ipynb #69286a9c
 def score(reward_fn, rollout, answers:list, threshold:float|None=0.5):
     "Rewards `(B,)` (NaN: unscorable) and labels `(B,)` (−1 where unscorable, else `rewards_to_labels`')."
     r, bad = score_completions(reward_fn, rollout.prompts, rollout.completions, answers)
@@ -59,7 +59,7 @@ def score(reward_fn, rollout, answers:list, threshold:float|None=0.5):
     labels[ok] = rewards_to_labels(rewards[ok], threshold, rollout.group_ids[ok])
     return rewards, labels
 
-# %% ../nbs/10a_batch.ipynb #ababf74f
+# %% ../nbs/10a_batch.ipynb #07971cfa
 def make_batch(rollout, rewards, labels, # the rollout, its rewards and labels `(B,)`
                device=None)->Batch: # default: CPU
     "The scored rows of a rollout (label ≥ 0) as a `Batch` with group-normalised advantages, no log-probs."
@@ -72,14 +72,14 @@ def make_batch(rollout, rewards, labels, # the rollout, its rewards and labels `
                  None, None, *(x.to(dev) for x in per_row),
                  n_prompt=rollout.n_prompt, sampler_logp=pick(rollout.logprobs))
 
-# %% ../nbs/10a_batch.ipynb #d6bc50d3
+# %% ../nbs/10a_batch.ipynb #93fab998
 def mini_batches(batch:Batch, n:int)->list:
     "Split `batch` into `n` mini-batches of whole groups, in prompt order (empty ones dropped)."
     parts = batch.group_ids.unique().tensor_split(n)
     mbs = [batch.select(torch.isin(batch.group_ids, part).nonzero().squeeze(-1)) for part in parts]
     return [mb for mb in mbs if len(mb)]
 
-# %% ../nbs/10a_batch.ipynb #536ef834
+# %% ../nbs/10a_batch.ipynb #210484aa
 @torch.no_grad()
 def old_logprobs(model, b:Batch, cfg:RLConfig, ref_model=None, policy:bool=True):
     "π_old's log-probs and entropies `(B, T)` (None unless `policy`), reference log-probs (None if β = 0)."
@@ -92,7 +92,7 @@ def old_logprobs(model, b:Batch, cfg:RLConfig, ref_model=None, policy:bool=True)
     with reference(model, ref_model) as ref: refl = torch.cat([p[0] for p in parts(ref, False)])
     return old, ent, refl
 
-# %% ../nbs/10a_batch.ipynb #dd7c728a
+# %% ../nbs/10a_batch.ipynb #85201586
 def update_batches(model, rollout, rewards, labels, cfg:RLConfig, ref_model=None)->list:
     "The μ mini-batches of a scored rollout, each complete for its update: built before any optimizer step."
     mbs = mini_batches(make_batch(rollout, rewards, labels, device=model.device), cfg.num_mini_batches)
@@ -101,9 +101,9 @@ def update_batches(model, rollout, rewards, labels, cfg:RLConfig, ref_model=None
         elif cfg.beta: mb.ref_logp = old_logprobs(model, mb, cfg, ref_model, policy=False)[2]
     return mbs
 
-# %% ../nbs/10a_batch.ipynb #a9030535
+# %% ../nbs/10a_batch.ipynb #ba5715bb
 def behaviour_logp(mb:Batch, cfg:RLConfig)->Tensor:
-    "π_old's log-probs `(B, T)`: the sampler's (where given) if `old_logprobs_from_sampler`, else the trainer's."
+    "π_old's log-probs `(B, T)`: the sampler's where given (`old_logprobs_from_sampler`), else the trainer's."
     if not (cfg.old_logprobs_from_sampler and mb.sampler_logp is not None): return mb.old_logp
     return torch.where(mb.sampler_logp.isfinite(), mb.sampler_logp, mb.old_logp)
 
