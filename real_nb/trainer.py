@@ -6,13 +6,13 @@
 __all__ = ['LOSS_FACTORIES', 'naive_step', 'real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo', 'make_loss', 'objective',
            'accumulate', 'optimizer_step', 'make_optimizer', 'Update', 'rl_step']
 
-# %% ../nbs/10_trainer.ipynb #03466cc4
+# %% ../nbs/10_trainer.ipynb #91efdd4a
 import math, time, warnings
 from typing import NamedTuple
 import torch
 from torch import Tensor
 
-# %% ../nbs/10_trainer.ipynb #ea7bf6c4
+# %% ../nbs/10_trainer.ipynb #58ac3cb1
 from .config import RLConfig
 from .checks import check_tau
 from .losses import sequence_logratio, real_loss, real_bce_loss
@@ -23,7 +23,7 @@ from .logprobs import token_logprobs
 from .batch import Batch, score, update_batches, behaviour_logp, sampler_mismatch
 from .telemetry import step_metrics
 
-# %% ../nbs/10_trainer.ipynb #7a2e283c
+# %% ../nbs/10_trainer.ipynb #0ca638bf
 def naive_step(step:int, model, backend, sampler, reward_fn, opt, cfg:RLConfig)->Tensor:
     "One REAL step, μ = 1 and β = 0: one update on the whole rollout, one backward, no telemetry; the loss."
     exs, G, dev = next(sampler), cfg.num_generations, model.device
@@ -47,7 +47,7 @@ def naive_step(step:int, model, backend, sampler, reward_fn, opt, cfg:RLConfig)-
     backend.update(model)                                                         # the sampler's weights
     return loss.detach()
 
-# %% ../nbs/10_trainer.ipynb #23c29cd9
+# %% ../nbs/10_trainer.ipynb #33259355
 def _named(fn, name, **params):
     "`fn` with its name and parameters recorded."
     fn.__name__, fn.params = name, params
@@ -69,7 +69,7 @@ def real_bce(tau=0.5, only_mixed=True):
         return real_bce_loss(s, mb.labels, mb.group_ids, tau, only_mixed)
     return _named(loss, 'real_bce', tau=tau, only_mixed=only_mixed)
 
-# %% ../nbs/10_trainer.ipynb #7c2dc648
+# %% ../nbs/10_trainer.ipynb #1baf3b8d
 def _clipped(fn, name, lo, hi, seq_ratio=False, **params):
     "`fn` named, with its clip range (ε_low, ε_high) checked and recorded, and whether its ratio is per row."
     for e in (lo, hi):
@@ -98,7 +98,7 @@ def gspo(eps_low=3e-4, eps_high=4e-4):
     return _clipped(lambda lp, old, m, mb: gspo_loss(lp, old, m, mb.advantages, eps_low, eps_high), 'gspo',
                     eps_low, eps_high, True, eps_low=eps_low, eps_high=eps_high)
 
-# %% ../nbs/10_trainer.ipynb #840db299
+# %% ../nbs/10_trainer.ipynb #27bbc6e0
 LOSS_FACTORIES = dict(real=real, real_bce=real_bce, grpo=grpo, dapo=dapo, dr_grpo=dr_grpo, gspo=gspo)
 
 def make_loss(name:str, cfg:RLConfig):
@@ -109,7 +109,7 @@ def make_loss(name:str, cfg:RLConfig):
     if name == 'dr_grpo': kw = dict(max_len=cfg.max_completion_length)
     return LOSS_FACTORIES[name](**kw)
 
-# %% ../nbs/10_trainer.ipynb #c1a234b2
+# %% ../nbs/10_trainer.ipynb #43b23219
 def _logp(model, ids, am, n_prompt, cfg, entropy=False):
     "Completion token log-probs (and entropies) `(B, T)` at the sampling temperature."
     return token_logprobs(model, ids, am, n_prompt, cfg.temperature, cfg.chunk_size, with_entropy=entropy)
@@ -122,7 +122,7 @@ def objective(loss_fn, logp, mb:Batch, beta:float=0.0,
     kl = masked_token_mean(k3_kl(logp, mb.ref_logp), mb.mask, ~zero_variance_groups(mb.rewards, mb.group_ids))
     return loss + beta * kl, kl
 
-# %% ../nbs/10_trainer.ipynb #06097e08
+# %% ../nbs/10_trainer.ipynb #ae11e8bd
 def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
     "Accumulate ∇ of the objective on `mb` into `.grad` by micro-batches; loss, KL, logp and g `(B, T)`."
     n, fresh = cfg.per_device_train_batch_size, mb.old_logp is None   # fresh: π_old is the current weights
@@ -145,7 +145,7 @@ def accumulate(model, mb:Batch, loss_fn, cfg:RLConfig):
         (g[i:i+n] * lp(mb.select(slice(i, i+n)))[0]).sum().backward()
     return loss.detach(), kl, logp.detach(), g
 
-# %% ../nbs/10_trainer.ipynb #e1723485
+# %% ../nbs/10_trainer.ipynb #ec38f023
 def optimizer_step(model, opt, loss, max_grad_norm:float=1.0):
     "Clip and step; the grad norm, or None (step skipped, grads zeroed) for a non-finite loss or norm."
     bad = isinstance(max_grad_norm, bool) or not math.isfinite(max_grad_norm) or max_grad_norm < 0
@@ -161,7 +161,7 @@ def optimizer_step(model, opt, loss, max_grad_norm:float=1.0):
     opt.zero_grad(set_to_none=True)
     return float(gn) if ok else None
 
-# %% ../nbs/10_trainer.ipynb #804317fe
+# %% ../nbs/10_trainer.ipynb #412ed8f1
 def make_optimizer(model, cfg:RLConfig):
     "AdamW over trainable parameters (fused on CPU/CUDA, as HF Trainer's default), a per-RL-step scheduler."
     from transformers import get_scheduler
@@ -172,7 +172,7 @@ def make_optimizer(model, cfg:RLConfig):
                           num_training_steps=cfg.max_steps)
     return opt, sched
 
-# %% ../nbs/10_trainer.ipynb #dd272629
+# %% ../nbs/10_trainer.ipynb #2449c3e3
 class Update(NamedTuple):
     "One optimizer step of `rl_step`, as the telemetry reads it."
     u:int # its index among the step's μ updates
@@ -183,7 +183,7 @@ class Update(NamedTuple):
     g:Tensor # (B, T) ∂L/∂logp
     grad_norm:float|None # None: the optimizer step was skipped
 
-# %% ../nbs/10_trainer.ipynb #5075e2a9
+# %% ../nbs/10_trainer.ipynb #bdd2b5ca
 def rl_step(step:int, model, backend, sampler, reward_fn, loss_fn, opt, cfg:RLConfig, ref_model=None):
     "Sample, score, batch, μ updates; returns the step's metrics and its `batch_last` record."
     t0, exs, G = time.perf_counter(), next(sampler), cfg.num_generations
@@ -201,7 +201,7 @@ def rl_step(step:int, model, backend, sampler, reward_fn, loss_fn, opt, cfg:RLCo
     timings = dict(gen=t1 - t0, logp=t2 - t1, update=time.perf_counter() - t2)
     return _record(step, ro, rewards, labels, ups, timings, cfg, loss_fn)
 
-# %% ../nbs/10_trainer.ipynb #a4c11264
+# %% ../nbs/10_trainer.ipynb #a4bd4a1f
 def _clip_frac(loss_fn, ups:list)->float|None:
     "Mean over the updates of the clipped fraction of tokens (GSPO: rows); None for a loss without a clip."
     if not hasattr(loss_fn, 'clip'): return None
@@ -213,7 +213,7 @@ def _clip_frac(loss_fn, ups:list)->float|None:
     fs = [one(o.mb, o.logp) for o in ups]
     return sum(fs) / len(fs) if fs else None
 
-# %% ../nbs/10_trainer.ipynb #85853a11
+# %% ../nbs/10_trainer.ipynb #b42b4747
 def _record(step, ro, rewards, labels, ups:list, timings:dict, cfg, loss_fn):
     "(metrics dict, batch_last dict) of one RL step, from its `Update`s."
     B = len(labels)
