@@ -10,7 +10,8 @@ from pathlib import Path
 import torch
 from real_nb.cli_core import DEMO
 from real_nb.config import RLConfig
-from real_nb.trainer import train, sft, make_loss, seed_everything
+from real_nb.loop import train, sft, seed_everything
+from real_nb.trainer import make_loss
 from real_nb.data import arithmetic_task, distinct_problems, arithmetic_reward, TASK_CHARS
 from real_nb.model import build_tiny_model, load_policy
 from real_nb.evaluate import evaluate_greedy

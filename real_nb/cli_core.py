@@ -101,7 +101,7 @@ def _heldout(data, eval_data, difficulty:int, problem_col=None, answer_col=None,
 def _as_usage_error():
     "The library's one-line errors (run folder, checkpoint, model source) as a `UsageError`: exit status 2."
     from real_nb.runs import RunFolderError
-    from real_nb.checkpoints import CheckpointError
+    from real_nb.verify import CheckpointError
     from real_nb.model import LoadError
     try: yield
     except (RunFolderError, CheckpointError, LoadError) as e: raise UsageError(str(e)) from None

@@ -51,14 +51,14 @@ def write_jsonl(path, # the file to write
     path.write_text('\n'.join(json.dumps(r) for r in rows))
     return path
 
-# %% ../nbs/testing.ipynb #0895cfe2
+# %% ../nbs/testing.ipynb #f012c044
 def ojs_blocks(nb_path, # a notebook
               )->list: # the source of each block
     "The ```{ojs} blocks of a notebook's markdown cells."
     cells = [c for c in read_nb(nb_path).cells if c.cell_type == 'markdown']
     return [b for c in cells for b in re.findall(r'^```\{ojs\}\n(.*?)^```', c.source, re.S | re.M)]
 
-# %% ../nbs/testing.ipynb #3b9a0f6b
+# %% ../nbs/testing.ipynb #62554918
 def run_js(src:str, # OJS definitions: plain `name = …` lines
            expr:str, # a JavaScript expression to evaluate after them
           ):

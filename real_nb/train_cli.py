@@ -66,7 +66,7 @@ def _changes(diff:dict)->str:
 def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
     "A `UsageError` when `--resume` would continue the checkpointed run with other settings."
     import json
-    from real_nb.checkpoints import find_checkpoint
+    from real_nb.verify import find_checkpoint
     from real_nb.runs import run_differences, run_record
     ck = find_checkpoint(run_dir, verify=False)
     state = json.loads((ck/'state.json').read_text()) if ck else {}
@@ -83,7 +83,7 @@ def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
 def _recorded(run_dir:Path)->dict|None:
     "The run record of `run_dir`: its newest intact checkpoint's, else config.json's, else None."
     import json
-    from real_nb.checkpoints import find_checkpoint, CheckpointError
+    from real_nb.verify import find_checkpoint, CheckpointError
     try: ck = find_checkpoint(run_dir)
     except CheckpointError as e: raise UsageError(f"--resume: {e}") from None
     rec = json.loads((ck/'state.json').read_text())['extra'].get('record') if ck else None
@@ -187,7 +187,8 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     else: exs, data_info = _file_examples(data, problem_col, answer_col, instruction)
     evals, ho = _heldout(data, eval_data, DEMO['difficulty'], problem_col, answer_col, instruction)
     if ho: data_info = data_info | dict(heldout=ho)
-    from real_nb.trainer import train, make_loss
+    from real_nb.loop import train
+    from real_nb.trainer import make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info,
                 reward=_names(reward_fn), system_prompt=system_prompt,
