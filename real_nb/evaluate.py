@@ -10,8 +10,7 @@ __all__ = ['EVAL_FILES', 'EVAL_PRESETS', 'evaluate_greedy', 'pass_at_k', 'benchm
 import json, math, os
 from contextlib import nullcontext
 from pathlib import Path
-from .runs import run_lock, _atomic_dir, LOCK_NAME
-from .telemetry import _atomic_write_text
+from .runs import run_lock, atomic_dir, atomic_write_text, LOCK_NAME
 from .rewards import score_completions, exact_match_reward, math_reward
 from .rollout import HFBackend, make_backend
 from .model import load_policy, adapter_base
@@ -103,11 +102,11 @@ def _check_eval_dir(folder)->Path:
 
 def write_results(results:dict, folder, settings:dict=None)->Path:
     "Write `eval.md` (the table) and `eval.json` (results and `settings`) as one unit, swapped into `folder`."
-    with _atomic_dir(_check_eval_dir(folder)) as tmp:
+    with atomic_dir(_check_eval_dir(folder)) as tmp:
         tmp.mkdir()
         saved = json.dumps({'results': results, 'settings': settings or {}}, indent=1, default=str)
-        _atomic_write_text(tmp/'eval.json', saved)
-        _atomic_write_text(tmp/'eval.md', results_table(results) + '\n')
+        atomic_write_text(tmp/'eval.json', saved)
+        atomic_write_text(tmp/'eval.md', results_table(results) + '\n')
     return Path(folder)
 
 # %% ../nbs/09_evaluate.ipynb #ae9cf8d3

@@ -13,12 +13,12 @@ import torch
 # %% ../nbs/10d_loop.ipynb #5439d3db
 from .config import RLConfig
 from .trainer import real, rl_step, make_optimizer, optimizer_step
-from .runs import run_record, _resumed, run_lock
+from .runs import run_record, resume_record, run_lock, atomic_write_text
 from .groups import masked_token_mean, no_signal_reason, warn_no_signal
 from .data import PromptSampler, prompt_token_ids
 from .logprobs import token_logprobs
 from .rollout import make_backend, rollout_from_token_lists, eos_ids
-from .telemetry import MetricsLogger, progress_postfix, _atomic_write_text
+from .telemetry import MetricsLogger, progress_postfix
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run
 from .evaluate import evaluate_greedy
 
@@ -87,11 +87,11 @@ def _setup(cfg, model, tokenizer, examples, run_dir, resume, overwrite, report_t
                          f"past max_steps={cfg.max_steps}: pass max_steps ≥ {state['step']}")
     if state is None: (run_dir/'metrics.jsonl').unlink(missing_ok=True)
     else:
-        record = _resumed(record, state)
+        record = resume_record(record, state)
         sampler.load_state_dict(state['sampler_state'])
     start = state['step'] if state else 0
     logger = MetricsLogger(run_dir, report_to=report_to, resume_step=start if state else None)
-    _atomic_write_text(run_dir/'config.json', json.dumps(record, indent=1))
+    atomic_write_text(run_dir/'config.json', json.dumps(record, indent=1))
     return opt, sched, sampler, logger, record, start
 
 # %% ../nbs/10d_loop.ipynb #2ff1db02
@@ -99,7 +99,7 @@ def _save_atomic(obj, path:Path):
     "torch.save `obj` to a fresh file beside `path` (never a link), then rename it: a kill leaves old or new."
     buf = io.BytesIO()
     torch.save(obj, buf)
-    _atomic_write_text(path, buf.getvalue())
+    atomic_write_text(path, buf.getvalue())
 
 # %% ../nbs/10d_loop.ipynb #210e5459
 def train(cfg:RLConfig, model, tokenizer, examples:list, reward_fn,

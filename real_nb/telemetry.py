@@ -10,6 +10,7 @@ import torch
 from fastcore.basics import patch
 from .checks import check_rows, check_labels
 from .groups import group_stats
+from .runs import atomic_write_text
 
 # %% auto #0
 __all__ = ['class_stats', 'weight_max_share', 'step_metrics', 'progress_postfix', 'read_metrics', 'MetricsLogger', 'loss_label',
@@ -156,20 +157,6 @@ def read_metrics(run_dir, # run folder holding metrics.jsonl
     path = Path(run_dir) / 'metrics.jsonl'
     return _parse_lines(path) if path.exists() else []
 
-# %% ../nbs/07_telemetry.ipynb #62894474
-def _atomic_write_text(path:Path, text:str|bytes):
-    "Write `text` (UTF-8) or bytes to `path` via a fresh temp file beside it (not a link), fsync, replace."
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(text.encode() if isinstance(text, str) else text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-
 # %% ../nbs/07_telemetry.ipynb #c1c23c87
 class _Reporter:
     "Thin wrapper over `wandb` / `trackio` (imported lazily): init, log numbers, finish."
@@ -210,7 +197,7 @@ class MetricsLogger:
         keep = lambda d: (resume_step is None or d.get('step', -1) <= resume_step
                           or (resume_phase is not None and d.get('phase', 'rl') != resume_phase))
         rows = [d for d in _parse_lines(self.path) if keep(d)]
-        _atomic_write_text(self.path, ''.join(json.dumps(d, allow_nan=False) + '\n' for d in rows))
+        atomic_write_text(self.path, ''.join(json.dumps(d, allow_nan=False) + '\n' for d in rows))
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
@@ -290,7 +277,7 @@ def plot_rewards(run_dir, # run folder holding metrics.jsonl
     fig.tight_layout()
     path = Path(path or Path(run_dir) / 'rewards.png')
     fig.savefig(buf := io.BytesIO(), dpi=80, format=path.suffix[1:] or 'png')
-    _atomic_write_text(path, buf.getvalue())   # a fresh temp file, renamed: a link at `path` is replaced
+    atomic_write_text(path, buf.getvalue())   # a fresh temp file, renamed: a link at `path` is replaced
     return path
 
 # %% ../nbs/07_telemetry.ipynb #4f22a32d

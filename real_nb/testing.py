@@ -53,7 +53,7 @@ def write_jsonl(path, # the file to write
     path.write_text('\n'.join(json.dumps(r) for r in rows))
     return path
 
-# %% ../nbs/testing.ipynb #c62379a2
+# %% ../nbs/testing.ipynb #6ce09de0
 def run_cli(*argv:str, # the arguments after `real-nb`
            )->tuple: # (exit status, stdout, stderr)
     "Run `real-nb *argv` in this process and capture what it prints."

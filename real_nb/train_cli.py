@@ -11,7 +11,7 @@ from pathlib import Path
 from fastcore.script import call_parse
 from .config import LOSS_NAMES
 from .data import MATH_INSTRUCTION
-from .runs import _atomic_dir, run_lock
+from .runs import atomic_dir, run_lock
 from .cli_core import (
     UsageError, DEMO, MODEL_DEFAULTS, _check_paths, _demo_examples, _file_examples, _reward, _names, _heldout,
     _as_usage_error, _quiet_hf)
@@ -37,7 +37,7 @@ def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=Fa
     if not (resume and (path/'config.json').exists()):
         # for vLLM: LoRA, and head_dim 32 (vLLM's CPU attention has no head_dim 16)
         heads = dict(num_heads=DEMO['hidden_size'] // 32) if vllm else {}
-        with _atomic_dir(path) as tmp:
+        with atomic_dir(path) as tmp:
             build_tiny_model(tmp, chars=TASK_CHARS, hidden_size=DEMO['hidden_size'],
                              num_layers=DEMO['num_layers'], seed=seed, **heads)
     return (*load_policy(path, qlora=qlora, lora=lora or qlora or vllm, gradient_checkpointing=False), True)
@@ -214,7 +214,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
         with _quiet_hf():
             rows = train(cfg, policy, tok, exs, reward_fn, loss_fn, backend, run_dir=run_dir, resume=resume,
                          overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
-        with _quiet_hf(), _atomic_dir(run_dir/'final') as tmp:
+        with _quiet_hf(), atomic_dir(run_dir/'final') as tmp:
             policy.save_pretrained(tmp)
             tok.save_pretrained(tmp)
         print(_summary(run_dir, rows))
