@@ -10,20 +10,20 @@ import time
 from pathlib import Path
 from fastcore.script import call_parse
 from .data import MATH_INSTRUCTION
-from .cli_core import UsageError, DEMO, _check_paths, _file_examples, _as_usage_error, _quiet_hf
+from .cli_core import UsageError, DEMO, check_paths, file_examples, as_usage_error, quiet_hf
 
 # %% ../nbs/11c_eval_cli.ipynb #4e0142c4
 def _checks(model, data:str, preset, n, k:int,
             problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION, **flags):
     "A `UsageError` for a missing model, a flag out of range, a bad benchmark file, an unknown preset, n < k."
-    from real_nb.evaluate import EVAL_PRESETS, _check_eval_args
+    from real_nb.evaluate import EVAL_PRESETS, check_eval_args
     if not model:
         raise UsageError("--model is required "
                          "(a trained model folder such as runs/<timestamp>/final, or a .gguf file)")
-    try: _check_eval_args(k, n, flag='--', **flags)   # limit, temperature, top_p, max_completion_length
+    try: check_eval_args(k, n, flag='--', **flags)   # limit, temperature, top_p, max_completion_length
     except ValueError as e: raise UsageError(str(e)) from None
     srcs = [s.strip() for s in str(data).split(',') if s.strip()] or ['arithmetic']
-    for src in srcs: _check_paths(model, src)
+    for src in srcs: check_paths(model, src)
     if preset is not None and preset not in EVAL_PRESETS:
         raise UsageError(f"--preset {preset}: unknown preset; choose one of {', '.join(EVAL_PRESETS)}")
     if (nn := n or EVAL_PRESETS.get(preset, {}).get('n') or k) < k:
@@ -31,7 +31,7 @@ def _checks(model, data:str, preset, n, k:int,
     if (problem_col or answer_col) and 'arithmetic' in srcs:
         raise UsageError("--problem_col / --answer_col map the columns of a --data file")
     for src in srcs:   # read as train reads --data
-        if src != 'arithmetic': _file_examples(src, problem_col, answer_col, instruction, split='test')
+        if src != 'arithmetic': file_examples(src, problem_col, answer_col, instruction, split='test')
 
 # %% ../nbs/11c_eval_cli.ipynb #9b1bd360
 @call_parse
@@ -63,12 +63,12 @@ def eval_command(
     args = dict(locals())
     _checks(model, data, preset, n, k, problem_col, answer_col, instruction,
             limit=limit, temperature=temperature, top_p=top_p, max_completion_length=max_completion_length)
-    from real_nb.evaluate import evaluate, _eval_dir, _check_eval_dir
+    from real_nb.evaluate import evaluate, eval_dir, check_eval_dir
     if limit is None and data == 'arithmetic': args['limit'] = 200
-    out = _eval_dir(model, output_dir) or Path(f"runs/eval-{time.strftime('%Y%m%d-%H%M%S')}")
-    try: _check_eval_dir(out)
+    out = eval_dir(model, output_dir) or Path(f"runs/eval-{time.strftime('%Y%m%d-%H%M%S')}")
+    try: check_eval_dir(out)
     except ValueError as e: raise UsageError(f"--output_dir: {e}") from None
-    with _quiet_hf(), _as_usage_error():   # evaluate prints the table
+    with quiet_hf(), as_usage_error():   # evaluate prints the table
         res = evaluate(**args | dict(output_dir=out), difficulty=DEMO['difficulty'])
     print(f"eval.md, eval.json: {out}")
     return res

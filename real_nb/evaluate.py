@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['EVAL_FILES', 'EVAL_PRESETS', 'evaluate_greedy', 'pass_at_k', 'benchmark_scores', 'evaluate_benchmarks',
-           'results_table', 'write_results', 'eval_examples', 'benchmark_files', 'evaluate']
+           'results_table', 'check_eval_dir', 'write_results', 'eval_examples', 'check_eval_args', 'benchmark_files',
+           'eval_dir', 'evaluate']
 
 # %% ../nbs/09_evaluate.ipynb #d019cd9a
 import json, math, os
@@ -90,7 +91,7 @@ def results_table(results:dict, # name → scores, as evaluate_benchmarks return
 # %% ../nbs/09_evaluate.ipynb #1da70957
 EVAL_FILES = ('eval.md', 'eval.json')
 
-def _check_eval_dir(folder)->Path:
+def check_eval_dir(folder)->Path:
     "`folder`; a ValueError for a file, or a folder holding anything but an earlier evaluation's files."
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -102,7 +103,7 @@ def _check_eval_dir(folder)->Path:
 
 def write_results(results:dict, folder, settings:dict=None)->Path:
     "Write `eval.md` (the table) and `eval.json` (results and `settings`) as one unit, swapped into `folder`."
-    with atomic_dir(_check_eval_dir(folder)) as tmp:
+    with atomic_dir(check_eval_dir(folder)) as tmp:
         tmp.mkdir()
         saved = json.dumps({'results': results, 'settings': settings or {}}, indent=1, default=str)
         atomic_write_text(tmp/'eval.json', saved)
@@ -128,7 +129,7 @@ def _sampling(preset, **given)->dict:
     return {a: v if v is not None else EVAL_PRESETS.get(preset, {}).get(a) for a, v in given.items()}
 
 # %% ../nbs/09_evaluate.ipynb #5d8be8f6
-def _check_eval_args(k, n=None, limit=None, temperature=None, top_p=None, max_completion_length=None,
+def check_eval_args(k, n=None, limit=None, temperature=None, top_p=None, max_completion_length=None,
                      flag:str='')->None:
     "A ValueError naming the first setting out of range (None: its default), after `flag` ('--': the CLI)."
     def whole(v): return type(v) is int and v >= 1
@@ -154,7 +155,7 @@ def benchmark_files(data)->dict:
     return dict(zip(names, srcs))
 
 # %% ../nbs/09_evaluate.ipynb #3096c7ef
-def _eval_dir(model, output_dir)->Path|None:
+def eval_dir(model, output_dir)->Path|None:
     "`output_dir`, or `<run>/eval` when `model` is a folder in a run folder (one holding `metrics.jsonl`)."
     if output_dir is not None: return Path(output_dir)
     run = Path(str(model)).parent
@@ -186,13 +187,13 @@ def evaluate(model:str, # trained model folder (e.g. runs/<timestamp>/final), `.
     "pass@1 and pass@k of `model` on one or several benchmarks, `n` samples per problem; prints the table."
     smp = _sampling(preset, n=n, temperature=temperature, top_p=top_p,
                     max_completion_length=max_completion_length)
-    _check_eval_args(k, limit=limit, **smp)
+    check_eval_args(k, limit=limit, **smp)
     temperature, top_p = (1.0 if smp[a] is None else smp[a] for a in ('temperature', 'top_p'))
     n, files = k if smp['n'] is None else smp['n'], benchmark_files(data)
     if n < k: raise ValueError(f"evaluate: n={n} samples per problem is fewer than k={k}")
     demo = all(s in (None, 'arithmetic') for s in files.values())
     max_completion_length = smp['max_completion_length'] or (4 if demo else 1024)
-    if (d := _eval_dir(model, output_dir)) is not None: _check_eval_dir(d)
+    if (d := eval_dir(model, output_dir)) is not None: check_eval_dir(d)
     template = f'{{prompt}} {instruction}' if instruction else None
     # the benchmarks are read before the model is loaded
     benches = {name: eval_examples(src, limit, seed, difficulty, template, problem_col, answer_col)

@@ -13,8 +13,9 @@ from .config import LOSS_NAMES
 from .data import MATH_INSTRUCTION
 from .runs import atomic_dir, run_lock
 from .cli_core import (
-    UsageError, DEMO, MODEL_DEFAULTS, _check_paths, _demo_examples, _file_examples, _reward, _names, _heldout,
-    _as_usage_error, _quiet_hf)
+    UsageError, DEMO, MODEL_DEFAULTS, check_paths, demo_examples, file_examples, cli_reward, reward_names,
+    heldout_examples,
+    as_usage_error, quiet_hf)
 
 # %% ../nbs/11b_train_cli.ipynb #11ec22a3
 def _run_dir(output_dir)->Path:
@@ -52,7 +53,7 @@ def _check_train(output_dir, resume:bool, overwrite:bool, model, data):
     if out and out.exists() and not out.is_dir():
         raise UsageError(f"--output_dir {output_dir} is a file, not a folder")
     if resume and not out.is_dir(): raise UsageError(f"--resume: there is no run folder {output_dir}")
-    _check_paths(model, data)
+    check_paths(model, data)
     if not (out and not resume and not overwrite and out.is_dir()): return
     from real_nb.checkpoints import existing_run   # imports torch: only when there is a folder to look at
     if held := existing_run(output_dir):
@@ -182,28 +183,28 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     arithmetic = data is None or data == 'arithmetic'
     if arithmetic and (problem_col or answer_col):
         raise UsageError("--problem_col / --answer_col map the columns of a --data file")
-    reward_fn = _reward(arithmetic, format_weight, cfg.reward_threshold)
-    if arithmetic: exs, data_info = _demo_examples(cfg.seed)
-    else: exs, data_info = _file_examples(data, problem_col, answer_col, instruction)
-    evals, ho = _heldout(data, eval_data, DEMO['difficulty'], problem_col, answer_col, instruction)
+    reward_fn = cli_reward(arithmetic, format_weight, cfg.reward_threshold)
+    if arithmetic: exs, data_info = demo_examples(cfg.seed)
+    else: exs, data_info = file_examples(data, problem_col, answer_col, instruction)
+    evals, ho = heldout_examples(data, eval_data, DEMO['difficulty'], problem_col, answer_col, instruction)
     if ho: data_info = data_info | dict(heldout=ho)
     from real_nb.loop import train
     from real_nb.trainer import make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info,
-                reward=_names(reward_fn), system_prompt=system_prompt,
+                reward=reward_names(reward_fn), system_prompt=system_prompt,
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
     from real_nb.rollout import make_backend, gguf_to_folder
     from real_nb.telemetry import loss_label
     # the lock before anything is written: a second process is refused here
-    with _as_usage_error(), run_lock(run_dir):
+    with as_usage_error(), run_lock(run_dir):
         # again, under the lock: a run may have started since
         _check_train(output_dir, resume, overwrite, model, data)
         if vllm and model and str(model).lower().endswith('.gguf'):   # vLLM loads folders
-            with _quiet_hf(): model = str(gguf_to_folder(model, run_dir/'base'))
-        with _quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume, vllm)
+            with quiet_hf(): model = str(gguf_to_folder(model, run_dir/'base'))
+        with quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume, vllm)
         cpu_vllm = vllm and not torch.cuda.is_available()
         engine = dict(enforce_eager=True) if cpu_vllm else {}   # CPU: no 2-minute torch.compile
         if demo: torch.set_num_threads(1)   # the tiny model: per-op overhead dominates, one thread is fastest
@@ -211,10 +212,10 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
         label = loss_label(dict(loss=dict(name=loss, params=loss_fn.params)))
         print(f"real-nb train → {run_dir}  loss {label}  {cfg}")
         backend = make_backend(policy, tok, use_vllm=vllm, system_prompt=system_prompt, **engine)
-        with _quiet_hf():
+        with quiet_hf():
             rows = train(cfg, policy, tok, exs, reward_fn, loss_fn, backend, run_dir=run_dir, resume=resume,
                          overwrite=overwrite, report_to=report_to, run_info=info, eval_examples=evals)
-        with _quiet_hf(), atomic_dir(run_dir/'final') as tmp:
+        with quiet_hf(), atomic_dir(run_dir/'final') as tmp:
             policy.save_pretrained(tmp)
             tok.save_pretrained(tmp)
         print(_summary(run_dir, rows))
