@@ -10,7 +10,7 @@ import os, shutil, sys, time, uuid
 from contextlib import contextmanager
 from pathlib import Path
 from fastcore.script import call_parse, anno_parser
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 from .cli_data import UsageError, _check_paths, _file_examples, _reward, _names, _heldout
 
 
@@ -226,7 +226,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
 # %% ../nbs/11_cli.ipynb #d6ffa6f7
 def _fitting(tok, policy, cfg, system_prompt, data, exs:list, evals:dict|None)->tuple:
     "(examples, held-out sets) without the prompts too long for the model's context (`fit_context`: counted in a warning)."
-    from real_nb.data import fit_context
+    from real_nb.prompts import fit_context
     fit = lambda xs, src: fit_context(tok, xs, cfg.max_completion_length, getattr(policy.config, 'max_position_embeddings', None), system_prompt, src)
     try: return fit(exs, f'--data {data}'), evals and {k: fit(v, f'--eval_data ({k})') for k, v in evals.items()}
     except ValueError as e: raise UsageError(str(e)) from None

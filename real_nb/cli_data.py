@@ -7,7 +7,7 @@ __all__ = ['DATA_SUFFIXES', 'UsageError']
 
 # %% ../nbs/11a_cli_data.ipynb #a1c0d003
 from pathlib import Path
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 
 # %% ../nbs/11a_cli_data.ipynb #302f53e3
 class UsageError(ValueError):

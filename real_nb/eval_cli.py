@@ -9,7 +9,7 @@ __all__ = ['eval_command']
 import time
 from pathlib import Path
 from fastcore.script import call_parse
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 
 # %% ../nbs/11b_eval_cli.ipynb #4e0142c4
 def _checks(model, data:str, preset, n, k:int, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION, **flags):

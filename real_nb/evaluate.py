@@ -15,7 +15,7 @@ from .telemetry import _atomic_write_text
 from .rewards import score_completions, exact_match_reward, math_reward
 from .rollout import HFBackend, make_backend
 from .model import load_policy, adapter_base
-from .data import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
+from .prompts import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
 from .loading import task_examples
 
 # %% ../nbs/09_evaluate.ipynb #daca2477

@@ -9,54 +9,66 @@ __all__ = ['PROBLEM_COLS', 'ANSWER_COLS', 'load_examples', 'find_columns', 'task
 import csv, json, math, os, re, stat, warnings
 from pathlib import Path
 from .rewards import extract_answer, _gradable, MAX_ANSWER_CHARS, MAX_DIGITS
-from .data import Example, _short, arithmetic_task, format_prompt, MATH_TEMPLATE
+from .data import Example, _short, arithmetic_task
+from .prompts import format_prompt, MATH_TEMPLATE
 
 # %% ../nbs/04b_loading.ipynb #29533d0c
 def _max_mib()->float: return float(os.environ.get('REAL_NB_MAX_DATA_MB', 1024))
 def _max_bytes()->int: return int(_max_mib() * 2**20)
 
-_KINDS = ((stat.S_ISDIR, 'folder'), (stat.S_ISFIFO, 'named pipe'), (stat.S_ISCHR, 'character device'), (stat.S_ISBLK, 'block device'), (stat.S_ISSOCK, 'socket'))
+_KINDS = ((stat.S_ISDIR, 'folder'), (stat.S_ISFIFO, 'named pipe'), (stat.S_ISCHR, 'character device'),
+          (stat.S_ISBLK, 'block device'), (stat.S_ISSOCK, 'socket'))
 
 def _check_file(p:Path):
-    "A ValueError unless `p` (links followed) is a regular file no larger than the limit (`REAL_NB_MAX_DATA_MB`, default 1024)."
+    "A ValueError unless `p` (links followed) is a regular file within `REAL_NB_MAX_DATA_MB` (default 1024)."
     st = os.stat(p)
     if not stat.S_ISREG(st.st_mode):
         kind = next((k for f, k in _KINDS if f(st.st_mode)), 'special file')
         raise ValueError(f"{p}: not a regular file (a {kind}); give a .jsonl, .json, .parquet or .csv file")
-    if st.st_size > (lim := _max_bytes()):
-        raise ValueError(f"{p}: {st.st_size / 2**20:.1f} MiB, over the {_max_mib():g} MiB limit for a data file; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
+    if st.st_size > _max_bytes():
+        raise ValueError(f"{p}: {st.st_size / 2**20:.1f} MiB, over the {_max_mib():g} MiB limit for a data "
+                         "file; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
 
 def _text(p:Path)->str:
-    "The UTF-8 text of `p` (a byte-order mark dropped); a ValueError naming the file and the first bad byte otherwise."
+    "The UTF-8 text of `p` (a byte-order mark dropped); a ValueError naming the file and the first bad byte."
     _check_file(p)
     with open(p, 'rb') as f: b = f.read(_max_bytes() + 1)
-    if len(b) > _max_bytes(): raise ValueError(f"{p}: grew past the {_max_mib():g} MiB limit while being read; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
+    if len(b) > _max_bytes():
+        raise ValueError(f"{p}: grew past the {_max_mib():g} MiB limit while being read; "
+                         "raise it with REAL_NB_MAX_DATA_MB=<MiB>")
     try: return b.decode('utf-8-sig')
     except UnicodeDecodeError as e:
         line = b[:e.start].count(b'\n') + 1
-        raise ValueError(f'{p}: not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}, line {line}); re-save the file as UTF-8') from None
+        raise ValueError(f'{p}: not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}, line {line}); '
+                         're-save the file as UTF-8') from None
 
 # %% ../nbs/04b_loading.ipynb #477958e0
 def _objects(p:Path, rows, where)->list:
     "`rows` after checking each is a JSON object (a dict); `where(i)` names row i in the error."
     for i, r in enumerate(rows):
-        if not isinstance(r, dict): raise ValueError(f'{p}: {where(i)} is a JSON {type(r).__name__}, not an object with named fields: {_short(json.dumps(r))}')
+        if not isinstance(r, dict):
+            raise ValueError(f'{p}: {where(i)} is a JSON {type(r).__name__}, not an object with named '
+                             f'fields: {_short(json.dumps(r))}')
     return rows
 
 def _read_jsonl(p:Path, split:str)->list:
     rows, nums = [], []
     for n, line in enumerate(_text(p).splitlines(), 1):
         if not line.strip(): continue
-        try: rows.append(json.loads(line)); nums.append(n)
-        except json.JSONDecodeError as e: raise ValueError(f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {_short(line)}') from None
+        try: rows.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            msg = f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {_short(line)}'
+            raise ValueError(msg) from None
+        nums.append(n)
     return _objects(p, rows, lambda i: f'line {nums[i]}')
 
 # %% ../nbs/04b_loading.ipynb #0d88b558
 def _read_csv(p:Path, split:str)->list:
     import io
     return list(csv.DictReader(io.StringIO(_text(p), newline='')))
+
 def _read_parquet(p:Path, split:str)->list:
-    "Rows of a parquet file with their values as stored (pyarrow: exact int64, bytes, structs, lists), pandas' index columns dropped."
+    "Rows of a parquet file, values as stored (pyarrow: exact int64, bytes, structs, lists), no pandas index."
     try: import pyarrow.parquet as pq
     except ImportError as e: raise ImportError(f'reading {p} needs pyarrow: pip install pyarrow') from e
     _check_file(p)
@@ -67,36 +79,47 @@ def _read_parquet(p:Path, split:str)->list:
 # %% ../nbs/04b_loading.ipynb #04aa7343
 def _read_json(p:Path, split:str)->list:
     try: d = json.loads(_text(p))
-    except json.JSONDecodeError as e: raise ValueError(f'{p}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}') from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f'{p}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}') from None
     if isinstance(d, dict) and isinstance(d.get(split), (list, dict)): d = d[split]
     if isinstance(d, dict) and d and all(isinstance(v, list) for v in d.values()):
         d = [dict(zip(d, row)) for row in zip(*d.values())]
-    if not isinstance(d, list): raise ValueError(f'{p}: expected a list of records, a dict of columns or of splits')
+    if not isinstance(d, list):
+        raise ValueError(f'{p}: expected a list of records, a dict of columns or of splits')
     return _objects(p, d, lambda i: f'record {i}')
 
 _READERS = {'.jsonl': _read_jsonl, '.json': _read_json, '.csv': _read_csv, '.parquet': _read_parquet}
 
 # %% ../nbs/04b_loading.ipynb #957df61f
+def _split_files(p:Path, split:str)->list:
+    "A folder's `{split}.*` and `{split}-*.*` data files, sorted."
+    return sorted(f for f in p.iterdir()
+                  if f.suffix in _READERS and (f.stem == split or f.stem.startswith(split + '-')))
+
 def _read_local(p:Path, split:str)->list:
-    files = sorted(f for f in p.iterdir() if f.suffix in _READERS and (f.stem == split or f.stem.startswith(split + '-'))) if p.is_dir() else [p]
-    if not files: raise FileNotFoundError(f'{p}: no {split}.* file among {sorted(f.name for f in p.iterdir())}')
+    files = _split_files(p, split) if p.is_dir() else [p]
+    if not files:
+        raise FileNotFoundError(f'{p}: no {split}.* file among {sorted(f.name for f in p.iterdir())}')
     bad = [f for f in files if f.suffix not in _READERS]
-    if bad: raise ValueError(f'{bad[0]}: unsupported file type {bad[0].suffix!r}; use one of {list(_READERS)}')
+    if bad:
+        raise ValueError(f'{bad[0]}: unsupported file type {bad[0].suffix!r}; use one of {list(_READERS)}')
     return [r for f in files for r in _READERS[f.suffix](f, split)]
 
 # %% ../nbs/04b_loading.ipynb #489bbce2
 def _read_hub(hub_name:str, split:str, /, **kw):
     try: import datasets
     except ImportError as e:
-        raise ImportError(f'{hub_name!r} is not a local file, and loading it from the Hugging Face Hub needs the '
-                          '`datasets` package: pip install datasets (or pip install "real-nb[data]")') from e
+        raise ImportError(f'{hub_name!r} is not a local file, and loading it from the Hugging Face Hub needs '
+                          'the `datasets` package: pip install datasets '
+                          '(or pip install "real-nb[data]")') from e
     return datasets.load_dataset(hub_name, split=split, **kw)
 
 # %% ../nbs/04b_loading.ipynb #587d6367
 def _read_rows(path_or_name, split:str, /, **kw):
     p = Path(path_or_name).expanduser()
     if p.exists(): return _read_local(p, split)
-    if p.suffix in _READERS or str(path_or_name).startswith(('/', '.', '~')): raise FileNotFoundError(f'no such file: {p}')
+    if p.suffix in _READERS or str(path_or_name).startswith(('/', '.', '~')):
+        raise FileNotFoundError(f'no such file: {p}')
     return _read_hub(str(path_or_name), split, **kw)
 
 # %% ../nbs/04b_loading.ipynb #9d373bd9
@@ -104,9 +127,10 @@ PROBLEM_COLS = ('problem', 'question', 'prompt')
 ANSWER_COLS = ('answer', 'final_answer', 'reward_model.ground_truth', 'ground_truth', 'solution')
 
 def _pick(cols:list, given, candidates:tuple, what:str)->str:
-    "The column for `what`: `given` if present, else the first candidate found (case-insensitive); ValueError listing `cols`."
+    "The column for `what`: `given`, else the first candidate found (any case); a ValueError listing `cols`."
     low = {c.lower(): c for c in reversed(cols)}
-    if given is not None and (given in cols or given.lower() in low): return given if given in cols else low[given.lower()]
+    if given is not None and given in cols: return given
+    if given is not None and given.lower() in low: return low[given.lower()]
     if given is not None: raise ValueError(f'{what} column {given!r} not found; columns found: {cols}')
     if (c := next((low[c] for c in candidates if c in low), None)) is not None: return c
     raise ValueError(f'no {what} column (looked for {", ".join(candidates)}); columns found: {cols}; '
@@ -120,24 +144,26 @@ def _get(row:dict, col:str):
     for k in col.split('.'): v = v.get(k) if isinstance(v, dict) else None
     return v
 
-def _is_seq(v)->bool: return not isinstance(v, (str, bytes, dict)) and hasattr(v, '__len__') and hasattr(v, '__iter__')
+def _is_seq(v)->bool:
+    return not isinstance(v, (str, bytes, dict)) and hasattr(v, '__len__') and hasattr(v, '__iter__')
 
 def _to_prompt(v):
     "Problem text from a cell, or a list of chat messages (dicts with `role`, `content`) kept as messages."
-    if _is_seq(v) and len(v) and all(isinstance(m, dict) for m in v): return [{'role': m.get('role', 'user'), 'content': m['content']} for m in v]
+    if _is_seq(v) and len(v) and all(isinstance(m, dict) for m in v):
+        return [{'role': m.get('role', 'user'), 'content': m['content']} for m in v]
     return str(v)
 
 # %% ../nbs/04b_loading.ipynb #00dade1b
 def _scalar(v, col:str):
-    "A cell's value as an answer part (`142.0` → `142`; NaN → None); a ValueError naming the column for bytes or a record."
+    "A cell's value as an answer part (`142.0` → `142`; NaN → None); a ValueError for bytes or a record."
     if isinstance(v, (bytes, bytearray, dict)) or _is_seq(v):
-        raise ValueError(f"column {col!r} holds {type(v).__name__} values ({_short(repr(v))}), which cannot be an answer; "
-                         "pass answer_col=<a text or number column> (CLI: --answer_col)")
+        raise ValueError(f"column {col!r} holds {type(v).__name__} values ({_short(repr(v))}), which cannot "
+                         "be an answer; pass answer_col=<a text or number column> (CLI: --answer_col)")
     if isinstance(v, float) and math.isnan(v): return None
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 def _to_answer(v, col:str)->str|None:
-    "Reference answer from a cell (extracted from a worked solution; a list joined; `142.0` → `142`), or None when missing."
+    "Reference answer from a cell (a solution's final answer, a list joined, `142.0` → `142`), or None."
     if _is_seq(v):
         v = [s for x in v if (y := _scalar(x, col)) is not None and (s := str(y).strip().strip('$').strip())]
         v = ', '.join(v) if v else None
@@ -147,9 +173,11 @@ def _to_answer(v, col:str)->str|None:
 
 # %% ../nbs/04b_loading.ipynb #048a95bc
 def _columns(rows)->list:
-    "Column names (the union over all rows, in order of appearance; nested records also as `a.b`) of row dicts or a `datasets.Dataset`."
-    if hasattr(rows, 'column_names'): names = list(rows.column_names); first = rows[0] if len(rows) else {}; rows = [first]
-    else: names = []
+    "Column names of row dicts or a `datasets.Dataset`: the union over rows, in order; nested ones as `a.b`."
+    names = []
+    if hasattr(rows, 'column_names'):
+        names = list(rows.column_names)
+        rows = [rows[0] if len(rows) else {}]
     for r in rows:
         for k, v in r.items():
             names += [k] + ([f'{k}.{s}' for s in v] if isinstance(v, dict) else [])
@@ -158,30 +186,39 @@ def _columns(rows)->list:
 # %% ../nbs/04b_loading.ipynb #ee6f13b1
 def _unicode(x)->bool:
     "Whether text (or chat messages) is valid Unicode: no lone surrogate, which no tokenizer can encode."
-    try: (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)).encode('utf-8'); return True
+    try: (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)).encode('utf-8')
     except UnicodeEncodeError: return False
+    return True
 
 def _to_examples(rows, pc:str, ac:str, limit, source)->list:
-    "Examples from `rows` (at most `limit`); rows lacking a problem or an answer are skipped, answers no grader can score counted, with warnings."
+    "`Example`s from `rows` (at most `limit`); rows without problem or answer skipped, bad answers counted."
     out, skipped, ungradable = [], [], []
     for i, r in enumerate(rows):
         if limit is not None and len(out) >= limit: break
-        if (a := _to_answer(_get(r, ac), ac)) is None or _get(r, pc) is None: skipped.append(i); continue
+        if (a := _to_answer(_get(r, ac), ac)) is None or _get(r, pc) is None:
+            skipped.append(i)
+            continue
         out.append(Example(_to_prompt(_get(r, pc)), a))
         if not (_unicode(out[-1].prompt) and _unicode(a)):
-            raise ValueError(f"{source}: row {i}: text that is not valid Unicode (a lone surrogate such as \\ud800); fix the row or drop it")
+            raise ValueError(f"{source}: row {i}: text that is not valid Unicode (a lone surrogate such as "
+                             "\\ud800); fix the row or drop it")
         if not _gradable(a): ungradable.append(i)
-    if skipped: warnings.warn(f'{source}: skipped {len(skipped)} rows without a usable {pc!r} problem or {ac!r} answer (first rows: {skipped[:5]})')
-    if ungradable: warnings.warn(f'{source}: {len(ungradable)} reference answers can never score (over {MAX_ANSWER_CHARS} characters, a run of '
-                                 f'over {MAX_DIGITS} digits, or nesting too deep for the grader; first rows: {ungradable[:5]})')
+    if skipped:
+        warnings.warn(f'{source}: skipped {len(skipped)} rows without a usable {pc!r} problem or {ac!r} '
+                      f'answer (first rows: {skipped[:5]})')
+    if ungradable:
+        warnings.warn(f'{source}: {len(ungradable)} reference answers can never score (over '
+                      f'{MAX_ANSWER_CHARS} characters, a run of over {MAX_DIGITS} digits, or nesting too '
+                      f'deep for the grader; first rows: {ungradable[:5]})')
     return out
 
 # %% ../nbs/04b_loading.ipynb #f8743b72
 def _mapping(rows, source, problem_col, answer_col)->tuple:
-    "(problem column, answer column, all columns) of `rows`; a ValueError listing the columns when one is not found."
+    "(problem column, answer column, all columns) of `rows`; a ValueError listing them if one is missing."
     cols = _columns(rows)
     if not cols: raise ValueError(f'{source}: no rows')
-    return _pick(cols, problem_col, PROBLEM_COLS, 'problem'), _pick(cols, answer_col, ANSWER_COLS, 'answer'), cols
+    pc, ac = _pick(cols, problem_col, PROBLEM_COLS, 'problem'), _pick(cols, answer_col, ANSWER_COLS, 'answer')
+    return pc, ac, cols
 
 def load_examples(path_or_name, # local .jsonl/.json/.parquet/.csv file or folder, or a Hub dataset name
                   problem_col:str=None, # problem column; default: first of `PROBLEM_COLS` present
@@ -202,22 +239,25 @@ def _load(path_or_name, problem_col, answer_col, split, limit, **hub_kwargs)->tu
 # %% ../nbs/04b_loading.ipynb #6858597c
 def find_columns(path_or_name, problem_col:str=None, answer_col:str=None, # as in load_examples
                  split:str='train', **hub_kwargs)->dict:
-    "The mapping `load_examples` uses for this data: `{'problem_col', 'answer_col', 'columns'}` (columns: all those found)."
-    pc, ac, cols = _mapping(_read_rows(path_or_name, split, **hub_kwargs), path_or_name, problem_col, answer_col)
+    "The mapping `load_examples` uses for this data: `{'problem_col', 'answer_col', 'columns'}` (all found)."
+    rows = _read_rows(path_or_name, split, **hub_kwargs)
+    pc, ac, cols = _mapping(rows, path_or_name, problem_col, answer_col)
     return dict(problem_col=pc, answer_col=ac, columns=cols)
 
 # %% ../nbs/04b_loading.ipynb #270fefbc
-def task_examples(data=None, # None or 'arithmetic' for the built-in task, else a file / hub dataset for load_examples
+def task_examples(data=None, # None or 'arithmetic': the built-in task; else a file / hub dataset
                   split:str='train', # the split to read ('train' or 'eval' for the arithmetic task)
                   limit:int|None=None, # number of problems (the arithmetic task: 64 when None; files: all)
                   seed:int=0, difficulty:int=1, # the arithmetic task's draw and difficulty
-                  problem_col:str|None=None, answer_col:str|None=None, # column mapping for files (see load_examples)
-                  template:str|None=MATH_TEMPLATE, # put around a file's text prompts (None: as they are); chat messages are kept as given
+                  problem_col:str|None=None, answer_col:str|None=None, # files' column mapping (load_examples)
+                  template:str|None=MATH_TEMPLATE, # put around a file's text prompts (None: as they are)
                  )->list:
     "The arithmetic task's problems, or a file / hub dataset's problems (text prompts in the maths template)."
-    if data is None or data == 'arithmetic': return arithmetic_task(limit or 64, seed=seed, difficulty=difficulty, split=split)
+    if data is None or data == 'arithmetic':
+        return arithmetic_task(limit or 64, seed=seed, difficulty=difficulty, split=split)
     return _templated(load_examples(data, problem_col, answer_col, split=split, limit=limit), template)
 
 def _templated(exs:list, template:str|None)->list:
     "`exs` with each text prompt put into `template` (None: as they are); chat messages kept as given."
-    return [Example(format_prompt(e, template) if template and isinstance(e.prompt, str) else e.prompt, e.answer) for e in exs]
+    put = lambda e: format_prompt(e, template) if template and isinstance(e.prompt, str) else e.prompt
+    return [Example(put(e), e.answer) for e in exs]

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from transformers.modeling_outputs import BaseModelOutputWithPast
 from .model import guard_bnb_cpu
 from .logprobs import body_and_head, position_ids_from_mask
-from .data import prompt_token_ids
+from .prompts import prompt_token_ids
 
 # %% ../nbs/06_rollout.ipynb #54e1776c
 @dataclass(repr=False)

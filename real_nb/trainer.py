@@ -22,7 +22,8 @@ from .losses import sequence_logratio, real_loss, real_bce_loss
 from .baselines import group_advantages, grpo_loss, dapo_loss, dr_grpo_loss, gspo_loss, k3_kl, clip_fraction
 from .groups import rewards_to_labels, zero_variance_groups, masked_token_mean, no_signal_reason, warn_no_signal
 from .rewards import score_completions
-from .data import PromptSampler, prompt_token_ids
+from .data import PromptSampler
+from .prompts import prompt_token_ids
 from .logprobs import token_logprobs
 from .model import reference
 from .rollout import make_backend, rollout_from_token_lists, eos_ids
