@@ -54,7 +54,7 @@ def prepare(shape:str, d:Path)->Path:
     g = smollm2_gguf()
     AutoTokenizer.from_pretrained(g.parent, gguf_file=g.name).save_pretrained(d/'smol')
     m = AutoModelForCausalLM.from_pretrained(g.parent, gguf_file=g.name, dtype=torch.float32)
-    m.hf_quantizer = None; m.config.__dict__.pop('quantization_config', None)   # plain fp32 weights now: savable (as real_nb.model does)
+    m.hf_quantizer = None; m.config.__dict__.pop('quantization_config', None)   # plain fp32 weights now: savable (as real_nb.policy does)
     m.save_pretrained(d/'smol')
     return d/'smol'
 
@@ -67,7 +67,7 @@ def clocked(f, out:list):
 def child_real(a, path:Path)->dict:
     import torch
     import real_nb.trainer as tr
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     from real_nb.data import Example
     s = SHAPES[a.shape]
     torch.manual_seed(0)
@@ -140,7 +140,7 @@ def child_trl(a, path:Path)->dict:
 def linear_maps(path:Path)->tuple:
     "[(in, out, is LM head, trainable)] of every linear map of real-nb's LoRA model, and N (base parameters, tied counted once)."
     import torch
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     m, _ = load_policy(path, qlora=False, lora=True, gradient_checkpointing=False, device='cpu')
     head = m.get_output_embeddings()
     maps = [(x.in_features, x.out_features, x is head, x.weight.requires_grad) for x in m.modules() if isinstance(x, torch.nn.Linear)]
@@ -173,7 +173,7 @@ def matmul_rate(frozen, reps:int=5)->float:
 def gen_variants(a, path:Path)->None:
     "Median `HFBackend.generate` time at this shape for transformers' generation options."
     import torch
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     from real_nb.rollout import HFBackend
     s = SHAPES[a.shape]
     model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')

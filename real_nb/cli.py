@@ -50,7 +50,8 @@ def _one_line():
 def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False,
             vllm:bool=False): # the demo model for vLLM: LoRA, head_dim 32 (vLLM's CPU attention has no head_dim 16)
     "(model, tokenizer, is_demo) from `--model`, or the tiny demo model built (atomically) into `run_dir/model`."
-    from real_nb.model import build_tiny_model, load_policy
+    from real_nb.model import build_tiny_model
+    from real_nb.policy import load_policy
     from real_nb.data import TASK_CHARS
     if model: return (*load_policy(model, qlora=qlora, lora=True), False)
     path = run_dir/'model'

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from fastcore.basics import patch
 from transformers.modeling_outputs import BaseModelOutputWithPast
-from .model import guard_bnb_cpu
+from .policy import guard_bnb_cpu
 from .logprobs import body_and_head, position_ids_from_mask
 from .prompts import prompt_token_ids
 

@@ -25,7 +25,7 @@ from .rewards import score_completions
 from .data import PromptSampler
 from .prompts import prompt_token_ids
 from .logprobs import token_logprobs
-from .model import reference
+from .policy import reference
 from .rollout import make_backend, rollout_from_token_lists, eos_ids
 from .telemetry import step_metrics, MetricsLogger, progress_postfix, _atomic_write_text
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run

@@ -15,7 +15,7 @@ from trl.trainer.utils import shuffle_sequence_dict, split_tensor_dict, split_pi
 from .losses import real_loss, real_bce_loss, real_surrogate_loss, sequence_logratio
 from .groups import rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason, warn_no_signal
 from .baselines import k3_kl
-from .model import guard_bnb_cpu
+from .policy import guard_bnb_cpu
 
 # %% auto #0
 __all__ = ['TESTED_TRL', 'OVERRIDDEN', 'GRPO_FIELDS', 'REAL_IGNORES', 'LOSSES', 'check_trl', 'grpo_fields_table', 'REALConfig',
