@@ -206,7 +206,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
-    from real_nb.rollout import make_backend, gguf_to_folder
+    from real_nb.vllm_backend import make_backend, gguf_to_folder
     from real_nb.telemetry import loss_label
     with _one_line(), run_lock(run_dir):   # before anything is written; a second process is refused here
         _check_train(output_dir, resume, overwrite, model, data)   # again, under the lock: a run may have started since

@@ -13,7 +13,8 @@ from pathlib import Path
 from .runs import run_lock, _atomic_dir, LOCK_NAME
 from .telemetry import _atomic_write_text
 from .rewards import score_completions, exact_match_reward, math_reward
-from .rollout import HFBackend, make_backend
+from .rollout import HFBackend
+from .vllm_backend import make_backend
 from .policy import load_policy, adapter_base
 from .prompts import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
 from .loading import task_examples

@@ -26,7 +26,8 @@ from .data import PromptSampler
 from .prompts import prompt_token_ids
 from .logprobs import token_logprobs
 from .policy import reference
-from .rollout import make_backend, rollout_from_token_lists, eos_ids
+from .rollout import rollout_from_token_lists, eos_ids
+from .vllm_backend import make_backend
 from .telemetry import step_metrics, MetricsLogger, progress_postfix, _atomic_write_text
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run
 from .evaluate import evaluate_greedy
