@@ -52,7 +52,7 @@ class RLConfig:
         changed = [f'{f.name}={getattr(self, f.name)!r}' for f in fields(self) if getattr(self, f.name) != f.default]
         return f"RLConfig({', '.join(changed)})"
 
-# %% ../nbs/10_config.ipynb #f14b8cd2
+# %% ../nbs/10_config.ipynb #8040567b
 LOSS_NAMES = ('real', 'real_bce', 'grpo', 'dapo', 'dr_grpo', 'gspo')
 
 # %% ../nbs/10_config.ipynb #05a888a1

@@ -9,8 +9,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['grpo_grad_weight', 'sequence_logratio', 'real_loss_naive', 'real_loss', 'real_weights', 'real_grad_weight',
-           'real_bce_loss', 'real_pairwise_loss', 'real_surrogate_loss']
+__all__ = ['grpo_grad_weight', 'sequence_logratio', 'real_loss_naive', 'real_loss', 'real_weights', 'loss_and_weights',
+           'real_grad_weight', 'real_bce_loss', 'real_pairwise_loss', 'real_surrogate_loss']
 
 # %% ../nbs/00_losses.ipynb #c027ee25
 def grpo_grad_weight(s:Tensor, # (N,) token log-ratios s = log π_θ - log π_old
@@ -109,6 +109,17 @@ def real_weights(seq_logratio:Tensor, # (B,) s̄ per completion
         M, idx, grp, keep = _prepare(seq_logratio, labels, group_ids, tau, only_mixed, norm)
         p = M.softmax(-1)[idx]                                          # (B,) share of its class's mass
         return torch.where(keep, torch.where(labels == 1, -p, p) / (tau * _denom(grp, norm)), 0.)
+
+# %% ../nbs/00_losses.ipynb #c39fc976
+def loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partial(real_loss, tau=0.5)
+                     s:Tensor, labels:Tensor, group_ids:Tensor, # (B,) each: the whole batch's rows
+                    )->tuple: # the loss (scalar) and ∂L/∂s̄ (B,), both detached, fp32; 0 where a row does not contribute
+    "The loss over the whole batch and its detached gradient ∂L/∂s̄ per row."
+    with torch.enable_grad():
+        s = s.detach().double().requires_grad_()
+        L = loss_fn(s, labels, group_ids)
+        w = torch.autograd.grad(L, s)[0] if L.requires_grad else torch.zeros_like(s)
+    return L.detach().float(), w.float()
 
 # %% ../nbs/00_losses.ipynb #9a665434
 def real_grad_weight(s:Tensor, # (N,) values of the sample's s̄

@@ -12,7 +12,7 @@ import trl
 from fastcore.basics import patch
 from trl import GRPOConfig, GRPOTrainer
 from trl.trainer.utils import shuffle_sequence_dict, split_tensor_dict, split_pixel_values_by_grid, unsplit_pixel_values_by_grid, nanstd
-from .losses import real_loss, real_bce_loss, real_surrogate_loss, sequence_logratio
+from .losses import real_loss, real_bce_loss, real_surrogate_loss, sequence_logratio, loss_and_weights
 from .groups import rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason, warn_no_signal
 from .baselines import k3_kl
 from .policy import guard_bnb_cpu
@@ -176,17 +176,6 @@ def group_shuffle(batch:dict, # TRL batch dict with a (B,) `real_group_ids` tens
     _, inv = torch.unique(batch['real_group_ids'].cpu(), return_inverse=True)
     return _permute(batch, torch.argsort(torch.randperm(int(inv.max()) + 1)[inv], stable=True))
 
-# %% ../nbs/13_trl.ipynb #5b424e43
-def _loss_and_weights(loss_fn, # (s̄, labels, group_ids) -> scalar, e.g. partial(real_loss, tau=0.5)
-                      s, labels, group_ids, # (B,) each: the whole step's rows
-                     ):
-    "The loss over the whole step and its detached gradient ∂L/∂s̄ per row (0 where a row does not contribute)."
-    with torch.enable_grad():
-        s = s.detach().double().requires_grad_()
-        L = loss_fn(s, labels, group_ids)
-        w = torch.autograd.grad(L, s)[0] if L.requires_grad else torch.zeros_like(s)
-    return L.detach().float(), w.float()
-
 # %% ../nbs/13_trl.ipynb #6a62ed4b
 def label_columns(names:list, # TRL's reward function names, in order
                   chosen:list|None, # the config's real_label_reward
@@ -320,7 +309,7 @@ def _real_step(self:REALTrainer, mbs:list):
     s, (labels, gids, rewards) = self._step_sbar(mbs), (torch.cat([m[k] for m in mbs]) for k in ('real_labels', 'real_group_ids', 'real_rewards'))
     keep = _kl_keep(labels, rewards, gids)
     S, Y, I, R = (self.accelerator.gather(x) for x in (s, labels, gids, rewards))
-    L, W = _loss_and_weights(self.real_loss_fn, S, Y, I)
+    L, W = loss_and_weights(self.real_loss_fn, S, Y, I)
     w = W[self.accelerator.process_index * len(s):][:len(s)]                 # this process's rows
     for m, o in zip(mbs, _offsets(mbs)): n = len(m['completion_ids']); m['real_weights'], m['real_kl_keep'] = w[o:o + n], keep[o:o + n]
     ntok = sum((_mask(m) * m['real_kl_keep'][:, None]).sum() for m in mbs).float()
