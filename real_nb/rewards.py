@@ -49,7 +49,7 @@ def _after_phrase(text:str)->str|None:
 # %% ../nbs/03_rewards.ipynb #66b0ea6c
 def marked_answer(text:str, # a completion
                  )->str|None:
-    "The completion's marked final answer: the last balanced `\\boxed{}`, else an 'answer: X' form; None otherwise."
+    "The completion's marked final answer: its last balanced `\\boxed{}`, else an 'answer: X' form, or None."
     if not isinstance(text, str): return None
     b = _last_boxed(text)
     return b if b is not None else _after_phrase(text)
@@ -80,7 +80,7 @@ _NUMERIC = re.compile(r'[+-]?(?:\d+\.?\d*|\.\d+)(?:/[+-]?(?:\d+\.?\d*|\.\d+))?')
 _THOUSANDS = re.compile(r'([+-]?)(\d{1,3}(?:,\d{3})+)')
 
 def _exact_value(s:str):
-    "`s` (dollars, trailing period, thousands commas removed) as a `Fraction` when it is a number, else the text."
+    "`s` (dollars, trailing period, thousands commas removed) as a `Fraction` if a number, else as text."
     s = re.sub(r'\s+', '', str(s).replace('$', '')).rstrip('.')
     s = _THOUSANDS.sub(lambda m: m[1] + m[2].replace(',', ''), s)
     if not _gradable(s) or not _NUMERIC.fullmatch(s): return s
@@ -89,17 +89,18 @@ def _exact_value(s:str):
 
 # %% ../nbs/03_rewards.ipynb #c311d207
 def _fold(s:str)->str:
-    "`s` NFKC-normalised (full-width `２` → `2`), superscripts, subscripts and vulgar fractions kept as they are."
+    "`s` NFKC-normalised (full-width `２` → `2`); superscripts, subscripts and vulgar fractions kept as is."
     if s.isascii(): return s
     keep = ('<super>', '<sub>', '<fraction>')
-    return ''.join(c if unicodedata.decomposition(c).startswith(keep) else unicodedata.normalize('NFKC', c) for c in s)
+    fold = lambda c: c if unicodedata.decomposition(c).startswith(keep) else unicodedata.normalize('NFKC', c)
+    return ''.join(map(fold, s))
 
 # %% ../nbs/03_rewards.ipynb #174699e0
 def exact_match_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                        completion:str, # the model's completion
                        answer:str, # the reference answer
                       )->float:
-    "1.0 if the completion's final answer (`extract_answer`) equals `answer` as an exact number or trimmed text, else 0.0."
+    "1.0 if the completion's final answer (`extract_answer`) equals `answer` as an exact number or as text."
     pred = extract_answer(completion)
     if pred is None or (p := _exact_value(_fold(pred))) in ('', None): return 0.0
     return float(p == _exact_value(_fold(str(answer))))
@@ -115,7 +116,7 @@ def _parse(s:str, timeout:int)->list:
 
 # %% ../nbs/03_rewards.ipynb #2b5bf663
 def _grade(pred:str, answer:str, timeout:int=2)->bool:
-    "math-verify's verdict on `pred` against the reference `answer` (both bounded strings); runs in a main thread."
+    "math-verify's verdict on `pred` against the reference `answer` (bounded strings); runs in a main thread."
     from math_verify import verify
     gold, got = _parse(answer, timeout), _parse(pred.strip().strip('$'), timeout)
     return bool(gold and got and verify(gold, got, timeout_seconds=timeout))
@@ -125,27 +126,32 @@ import atexit, threading
 _WORKER, _WORKER_LOCK = {}, threading.Lock()   # pid of the process that started it → the grading worker
 
 def _serve():
-    "The grading worker's loop: one JSON request `[pred, answer, timeout]` per line on stdin, one JSON verdict per line on stdout."
+    "The grading worker's loop: a JSON `[pred, answer, timeout]` per stdin line, its verdict per stdout line."
     for line in sys.stdin:
         try: ok = _grade(*json.loads(line))
         except Exception: ok = False
-        sys.stdout.write(json.dumps(ok) + '\n'); sys.stdout.flush()
+        sys.stdout.write(json.dumps(ok) + '\n')
+        sys.stdout.flush()
 
 def _grade_in_worker(pred:str, answer:str, timeout:int)->bool:
-    "`_grade` in a worker interpreter (its main thread has alarms); False after `2·timeout + 5` s, worker killed."
+    "`_grade` in a worker interpreter (its main thread has alarms); False after `2·timeout + 5` s (killed)."
     import select
     with _WORKER_LOCK:
-        w = _WORKER.get(os.getpid())   # a forked child starts its own: the parent's pipes are not its to share
+        w = _WORKER.get(os.getpid())   # a forked child starts its own: the parent's pipes are not its own
         if w is None or w.poll() is not None:
-            w = _WORKER[os.getpid()] = subprocess.Popen([sys.executable, '-c', 'from real_nb.rewards import _serve; _serve()'],
-                                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        w.stdin.write((json.dumps([pred, answer, timeout]) + '\n').encode()); w.stdin.flush()
-        if select.select([w.stdout], [], [], 2 * timeout + 5)[0] and (line := w.stdout.readline()): return bool(json.loads(line))
-        w.kill(); w.wait(); _WORKER.pop(os.getpid(), None)
+            cmd = [sys.executable, '-c', 'from real_nb.rewards import _serve; _serve()']
+            w = _WORKER[os.getpid()] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        w.stdin.write((json.dumps([pred, answer, timeout]) + '\n').encode())
+        w.stdin.flush()
+        if select.select([w.stdout], [], [], 2 * timeout + 5)[0] and (line := w.stdout.readline()):
+            return bool(json.loads(line))
+        w.kill()
+        w.wait()
+        _WORKER.pop(os.getpid(), None)
         return False
 
 @atexit.register
-def _stop_worker():   # at exit, the idle worker goes too (a killed parent's worker reads end-of-file and ends)
+def _stop_worker():   # at exit, the idle worker goes too (a killed parent's worker reads end-of-file)
     if (w := _WORKER.pop(os.getpid(), None)) is not None: w.kill()
 
 # %% ../nbs/03_rewards.ipynb #03699034
@@ -156,7 +162,9 @@ def math_reward(prompt, # the prompt (unused; part of the reward-fn protocol)
                )->float:
     "1.0 if the completion's marked final answer is mathematically equal to `answer` (math-verify), else 0.0."
     pred = marked_answer(completion)
-    if pred is None or not pred.strip() or not _gradable(pred := _fold(pred)) or not _gradable(answer := _fold(str(answer))): return 0.0
+    if pred is None or not pred.strip(): return 0.0
+    pred, answer = _fold(pred), _fold(str(answer))
+    if not (_gradable(pred) and _gradable(answer)): return 0.0
     if threading.current_thread() is threading.main_thread(): return float(_grade(pred, answer, timeout))
     return float(_grade_in_worker(pred, answer, timeout))
 
@@ -175,11 +183,14 @@ def overlong_penalty(max_length:int, # L_max: completions longer than this get -
                      cache_length:int, # L_cache: width of the linear ramp below L_max
                      length_fn=len, # completion -> length (characters by default)
                     ):
-    "A reward fn: 0 up to `max_length - cache_length`, then linearly down to -1 at `max_length`, -1 beyond (DAPO)."
-    if not 0 < cache_length <= max_length: raise ValueError(f'overlong_penalty: need 0 < cache_length ≤ max_length, got {cache_length}, {max_length}')
+    "A reward fn: 0 up to `max_length - cache_length`, then linearly down to -1 at `max_length`, -1 beyond."
+    if not 0 < cache_length <= max_length:
+        raise ValueError(f'overlong_penalty: need 0 < cache_length ≤ max_length, '
+                         f'got {cache_length}, {max_length}')
+    start = max_length - cache_length
     def overlong(prompt, completion, answer=None)->float:
         n = length_fn(completion)
-        return 0.0 if n <= max_length - cache_length else -1.0 if n > max_length else (max_length - cache_length - n) / cache_length
+        return 0.0 if n <= start else -1.0 if n > max_length else (start - n) / cache_length
     return overlong
 
 # %% ../nbs/03_rewards.ipynb #85ce73f1
@@ -206,16 +217,18 @@ def _check_batch(reward_fns, prompts, completions, answers)->list:
     if not fns or not all(map(callable, fns)):
         raise TypeError(f'reward_fns must be a callable or a non-empty list of callables, got {reward_fns!r}')
     if not len(prompts) == len(completions) == len(answers):
-        raise ValueError(f'prompts, completions and answers differ in length: {len(prompts)}, {len(completions)}, {len(answers)}')
+        raise ValueError(f'prompts, completions and answers differ in length: {len(prompts)}, '
+                         f'{len(completions)}, {len(answers)}')
     return fns
 
 # %% ../nbs/03_rewards.ipynb #3a7776ce
-def score_completions(reward_fns, # a reward fn `(prompt, completion, answer) -> float`, or a list of them (summed)
+def score_completions(reward_fns, # a reward fn `(prompt, completion, answer) -> float`, or a list (summed)
                       prompts:list, # B prompts
                       completions:list, # B completions
                       answers:list, # B reference answers
                      )->tuple: # (rewards: list[float] of length B, unscorable: list[int] row indices)
     "Summed rewards per row; rows where any fn raises or returns a non-finite/non-number get NaN."
     fns = _check_batch(reward_fns, prompts, completions, answers)
-    rewards = [sum(_call_reward(f, i, *row) for f in fns) for i, row in enumerate(zip(prompts, completions, answers))]
+    rows = enumerate(zip(prompts, completions, answers))
+    rewards = [sum(_call_reward(f, i, *row) for f in fns) for i, row in rows]
     return rewards, [i for i, r in enumerate(rewards) if math.isnan(r)]

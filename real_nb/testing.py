@@ -9,7 +9,8 @@ __all__ = ['tiny_policy', 'qlora_tiny', 'fake_rollout', 'write_jsonl']
 import json, tempfile
 from pathlib import Path
 import torch
-from .model import build_tiny_model, load_policy
+from .model import build_tiny_model
+from .policy import load_policy
 from .rollout import rollout_from_token_lists, eos_ids
 
 # %% ../nbs/testing.ipynb #3facbfc8
