@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_CHARS', 'SPECIAL_TOKENS', 'ARCHS', 'TOKENIZER_FILES', 'char_tokenizer', 'build_tiny_model', 'smollm2_gguf',
-           'LoadError', 'load_tokenizer']
+           'gguf_parts', 'from_pretrained', 'LoadError', 'is_local', 'check_source', 'load_tokenizer']
 
 # %% ../nbs/05_model.ipynb #6309b2a0
 import struct
@@ -76,16 +76,16 @@ def smollm2_gguf()->Path:
     return f
 
 # %% ../nbs/05_model.ipynb #272cf796
-def _gguf(name_or_path)->tuple|None:
+def gguf_parts(name_or_path)->tuple|None:
     "(folder, file name) when `name_or_path` names a `.gguf` file, else None; FileNotFoundError if missing."
     p = Path(str(name_or_path)).expanduser()
     if p.suffix.lower() != '.gguf': return None
     if not p.is_file(): raise FileNotFoundError(f"load_policy: GGUF file {str(name_or_path)!r} not found")
     return p.resolve().parent, p.name
 
-def _from_pretrained(cls, name_or_path, **kw):
+def from_pretrained(cls, name_or_path, **kw):
     "`cls.from_pretrained` on a folder, hub id or `.gguf` file (folder + `gguf_file=`); `LoadError` if bad."
-    if not (g := _gguf(name_or_path)): return cls.from_pretrained(name_or_path, **kw)
+    if not (g := gguf_parts(name_or_path)): return cls.from_pretrained(name_or_path, **kw)
     _check_gguf(g[0]/g[1])
     try: return cls.from_pretrained(g[0], gguf_file=g[1], **kw)
     except Exception as e:
@@ -113,7 +113,7 @@ def _check_gguf(p:Path):
                         f"cannot fit in {size} bytes)")
 
 # %% ../nbs/05_model.ipynb #2916e5b9
-def _is_local(s:str)->bool:
+def is_local(s:str)->bool:
     "Whether `s` names a local path (absolute, relative or home, a `.gguf` file, or one that exists)."
     return s.startswith(('/', '.', '~')) or s.lower().endswith('.gguf') or Path(s).exists()
 
@@ -134,14 +134,14 @@ def _reachable(url:str, timeout:float=3.0)->bool:
     return bool(ok)
 
 # %% ../nbs/05_model.ipynb #31924266
-def _check_source(name_or_path):
+def check_source(name_or_path):
     "A `LoadError` for a `.gguf` file that is not one, a folder without tokenizer, or an unreachable hub id."
     p = Path(str(name_or_path)).expanduser()
-    if _gguf(p): return _check_gguf(p)
+    if gguf_parts(p): return _check_gguf(p)
     if p.is_dir() and not any((p/f).is_file() for f in TOKENIZER_FILES):
         raise LoadError(f"{name_or_path}: no tokenizer in the model folder (none of "
                         f"{', '.join(TOKENIZER_FILES[:3])}): save it there with tokenizer.save_pretrained")
-    if p.exists() or _is_local(str(name_or_path)): return
+    if p.exists() or is_local(str(name_or_path)): return
     from huggingface_hub import constants, try_to_load_from_cache
     try:
         if isinstance(try_to_load_from_cache(str(name_or_path), 'config.json'), str): return
@@ -154,8 +154,8 @@ def _check_source(name_or_path):
 # %% ../nbs/05_model.ipynb #9b46f963
 def load_tokenizer(name_or_path, trust_remote_code=False):
     "Tokenizer (from a folder, hub id or `.gguf` file) with left padding and a pad token (eos if missing)."
-    _check_source(name_or_path)
-    try: tok = _from_pretrained(AutoTokenizer, name_or_path, trust_remote_code=trust_remote_code)
+    check_source(name_or_path)
+    try: tok = from_pretrained(AutoTokenizer, name_or_path, trust_remote_code=trust_remote_code)
     except LoadError: raise
     except (OSError, ValueError) as e:
         raise LoadError(f"load_policy: cannot load {str(name_or_path)!r}: not a local model folder with "

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
-from .model import _check_source, _from_pretrained, _gguf, _is_local, load_tokenizer
+from .model import check_source, from_pretrained, gguf_parts, is_local, load_tokenizer
 
 # %% ../nbs/05a_policy.ipynb #d3e4eb6b
 def guard_bnb_cpu(model)->int:
@@ -52,7 +52,7 @@ def _gguf_to_nf4(path, dtype, device):
     "A `.gguf` model dequantised, saved to a temporary folder, reloaded as NF4 (transformers cannot do both)."
     import tempfile
     with tempfile.TemporaryDirectory(prefix='real_nb_gguf_') as d:
-        m = _from_pretrained(AutoModelForCausalLM, path, dtype=torch.float32)
+        m = from_pretrained(AutoModelForCausalLM, path, dtype=torch.float32)
         m.hf_quantizer = None   # plain fp32 weights now: savable
         m.config.__dict__.pop('quantization_config', None)
         m.save_pretrained(d)
@@ -65,10 +65,10 @@ def _load_base(name_or_path, qlora:bool, # NF4 double-quantised weights when Tru
                dtype, device, trust_remote_code=False):
     "The base causal LM: 4-bit with `dtype` compute, prepared for k-bit training, when `qlora`; else `dtype`."
     kw = dict(dtype=dtype, trust_remote_code=trust_remote_code)
-    if qlora and _gguf(name_or_path): model = _gguf_to_nf4(name_or_path, dtype, device)
+    if qlora and gguf_parts(name_or_path): model = _gguf_to_nf4(name_or_path, dtype, device)
     elif qlora: model = AutoModelForCausalLM.from_pretrained(name_or_path, device_map={'': device},
                                                             quantization_config=_nf4(dtype), **kw)
-    else: model = _from_pretrained(AutoModelForCausalLM, name_or_path, **kw)
+    else: model = from_pretrained(AutoModelForCausalLM, name_or_path, **kw)
     if not qlora: return model.to(device)
     return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
 
@@ -113,7 +113,7 @@ def resolve_base(adapter_dir, # a folder holding a saved peft adapter
     "The adapter's base: `base_model`, else the recorded base if it exists, else the one relative to it."
     if base_model is not None: return _base_record(base_model)
     rec = adapter_base(adapter_dir)
-    if not _is_local(rec) or Path(rec).expanduser().exists(): return rec
+    if not is_local(rec) or Path(rec).expanduser().exists(): return rec
     f = Path(adapter_dir)/'real_nb_base.json'
     rel = json.loads(f.read_text()).get('relative') if f.is_file() else None
     if rel and (cand := (Path(adapter_dir)/rel).resolve()).exists(): return str(cand)
@@ -146,7 +146,7 @@ def load_policy(name_or_path, # model folder, `.gguf` file, hub id, or a folder 
     dtype = dtype or (torch.bfloat16 if device.type == 'cuda' and lora else torch.float32)
     own_tok = base is None or (Path(name_or_path)/'tokenizer_config.json').exists()
     tok = load_tokenizer(name_or_path if own_tok else base, trust_remote_code)
-    _check_source(base or name_or_path)
+    check_source(base or name_or_path)
     model = _load_base(base or name_or_path, qlora, dtype, device, trust_remote_code)
     if gradient_checkpointing: _enable_checkpointing(model)
     if base: model = _attach_adapter(model, name_or_path, lora_dropout)
@@ -170,7 +170,7 @@ def save_policy(model, tokenizer, path, # the policy, its tokenizer, the target 
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    if (tmp/'adapter_config.json').is_file() and _is_local(base := adapter_base(tmp)):
+    if (tmp/'adapter_config.json').is_file() and is_local(base := adapter_base(tmp)):
         rec = {'base': base, 'given': getattr(model, 'real_nb_base_given', base),
                'relative': os.path.relpath(base, path.resolve())}
         (tmp/'real_nb_base.json').write_text(json.dumps(rec))

@@ -44,10 +44,10 @@ def gguf_to_folder(gguf_file, # a `.gguf` model file
                    folder)->Path: # where to save it (kept when it already holds a model)
     "Save a `.gguf` model (de-quantised, fp32) and its tokenizer as a safetensors folder that vLLM can load."
     from transformers import AutoModelForCausalLM
-    from real_nb.model import _from_pretrained, load_tokenizer
+    from real_nb.model import from_pretrained, load_tokenizer
     folder = Path(folder)
     if (folder/'config.json').is_file(): return folder
-    m = _from_pretrained(AutoModelForCausalLM, gguf_file, dtype=torch.float32)
+    m = from_pretrained(AutoModelForCausalLM, gguf_file, dtype=torch.float32)
     m.hf_quantizer = None   # plain fp32 weights now: savable
     m.config.__dict__.pop('quantization_config', None)
     tmp = folder.with_name(folder.name + '.tmp')
