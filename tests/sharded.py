@@ -33,7 +33,7 @@ def cpu_config(name:str)->dict:
     return cfg
 
 def engine_env(name:str)->dict:
-    "Environment `accelerate launch --config_file <derived config>` gives its workers (accelerate's own code)."
+    "Environment `accelerate launch --config_file <derived config>` gives its workers (accelerate's code)."
     import yaml
     from accelerate.commands.launch import launch_command_parser, _validate_launch_command
     from accelerate.utils.launch import prepare_deepspeed_cmd_env, prepare_multi_gpu_env
@@ -54,7 +54,7 @@ def engine_env(name:str)->dict:
 # ---- accelerate patches (test harness only) ----
 
 def _gloo_for_cpu_torchrun(orig):
-    "accelerate gives a CPU-only torchrun process no backend unless cpu=True, and cpu=True turns off DeepSpeed."
+    "accelerate gives a CPU torchrun process no backend unless cpu=True, and cpu=True turns off DeepSpeed."
     from accelerate.utils import DistributedType
     def _prepare_backend(self, cpu=False, sagemaker_dp=False, backend=None):
         b, t = orig(self, cpu, sagemaker_dp, backend)
@@ -85,12 +85,14 @@ def apply_patches():
     for cls, attr, make in _targets().values(): setattr(cls, attr, make(getattr(cls, attr)))
 
 def patches_needed()->dict:
-    "For each patch: does the unpatched accelerate still refuse what it fixes? (a fresh process, world size 1)"
+    "For each patch: does the unpatched accelerate still refuse what it fixes? (fresh process, world size 1)"
     import socket, torch
     from accelerate import Accelerator
     from accelerate.state import PartialState
     from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
     os.environ |= dict(LOCAL_RANK='0', RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
                        MASTER_PORT=str(port))
     no_backend = PartialState._prepare_backend(None, cpu=False) == (None, DistributedType.NO)
@@ -101,7 +103,7 @@ def patches_needed()->dict:
 
 # ---- the worker ----
 
-# (engine, case) pairs not run, with the error they give on CPU (accelerate 1.16, peft 0.21, bitsandbytes 0.50)
+# (engine, case) pairs not run, with their error on CPU (accelerate 1.16, peft 0.21, bitsandbytes 0.50)
 SKIPS = {('fsdp1', 'qlora'):
          "peft's lora_A gets bf16 activations under FSDP1: 'expected m1 and m2 to have the same dtype'"}
 
@@ -121,14 +123,15 @@ def full_state_dict(tr)->dict:
     return tr.accelerator.get_state_dict(tr.model_wrapped)
 
 def worker(engine, tiny, out):
-    "Train every case of `engine` on this rank; save what it saw, the full parameters after each step, the logs."
+    "Train every case of `engine` on this rank; save what it saw, the full parameters after each step, logs."
     apply_patches()
     import torch
     from datasets import Dataset
     from peft import LoraConfig
     from transformers import BitsAndBytesConfig, TrainerCallback
     from real_nb.model import char_tokenizer
-    from real_nb.trl import REALConfig, REALTrainer
+    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALTrainer
     rank = int(os.environ['RANK'])
 
     def straddle(completions, **kw):
@@ -146,7 +149,8 @@ def worker(engine, tiny, out):
         def __init__(self): self.params, self.tr = {}, None
         def _take(self, state):
             sd = full_state_dict(self.tr)
-            if rank == 0: self.params[state.global_step] = {k: v.detach().clone().cpu() for k, v in sd.items()}
+            if rank == 0:
+                self.params[state.global_step] = {k: v.detach().clone().cpu() for k, v in sd.items()}
         def on_train_begin(self, args, state, control, **kw): self._take(state)
         def on_step_end(self, args, state, control, **kw): self._take(state)
 
