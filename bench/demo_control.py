@@ -8,7 +8,8 @@ import sys, json, random, tempfile, time; from pathlib import Path
 import torch
 from real_nb.cli import DEMO
 from real_nb.config import RLConfig
-from real_nb.trainer import train, sft, make_loss, seed_everything
+from real_nb.loop import train, sft, seed_everything
+from real_nb.trainer import make_loss
 from real_nb.data import arithmetic_task, distinct_problems, arithmetic_reward, TASK_CHARS
 from real_nb.model import build_tiny_model
 from real_nb.policy import load_policy

@@ -27,12 +27,12 @@ import vs_trl   # the matched shape, its model folder, and the two transformers-
 SIDES = ('real', 'real_vllm', 'trl', 'trl_vllm')
 
 def _capture_rows(tr, rows:list):
-    "Make `real_nb.trainer.train` keep its returned metrics rows in `rows` (for the completion-token counts)."
+    "Make `real_nb.loop.train` keep its returned metrics rows in `rows` (for the completion-token counts)."
     train = tr.train
     tr.train = lambda *a, **kw: rows.extend(train(*a, **kw)) or rows
 
 def child_real_side(a, path:Path, vllm:bool)->dict:
-    import real_nb.trainer as tr
+    import real_nb.loop as tr
     from real_nb import vllm_backend
     rows, start = [], []
     if vllm:

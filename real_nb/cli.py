@@ -41,7 +41,7 @@ from .runs import _atomic_dir, run_lock   # a folder written as one unit, one pr
 def _one_line():
     "Turn the errors that name a bad run folder, checkpoint or model source into a `UsageError` (one line, exit status 2)."
     from real_nb.runs import RunFolderError
-    from real_nb.checkpoints import CheckpointError
+    from real_nb.verify import CheckpointError
     from real_nb.model import LoadError
     try: yield
     except (RunFolderError, CheckpointError, LoadError) as e: raise UsageError(str(e)) from None
@@ -97,7 +97,7 @@ def _check_train(output_dir, resume:bool, overwrite:bool, model, data):
 def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
     "Raise a `UsageError` when `--resume` would continue the checkpointed run with other settings (the model is checked later)."
     import json
-    from real_nb.checkpoints import find_checkpoint
+    from real_nb.verify import find_checkpoint
     from real_nb.runs import run_differences, run_record
     ck = find_checkpoint(run_dir, verify=False)
     state = json.loads((ck/'state.json').read_text()) if ck else {}
@@ -112,7 +112,7 @@ def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
 def _recorded(run_dir:Path)->dict|None:
     "The run record of `run_dir`: its newest intact checkpoint's, else its config.json's; None when it has neither."
     import json
-    from real_nb.checkpoints import find_checkpoint, CheckpointError
+    from real_nb.verify import find_checkpoint, CheckpointError
     try: ck = find_checkpoint(run_dir)
     except CheckpointError as e: raise UsageError(f"--resume: {e}") from None
     rec = json.loads((ck/'state.json').read_text())['extra'].get('record') if ck else None
@@ -200,7 +200,8 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     exs, data_info = _demo_examples(cfg.seed) if arithmetic else _file_examples(data, problem_col, answer_col, instruction)
     evals, ho = _heldout(data, eval_data, DEMO['difficulty'], problem_col, answer_col, instruction)
     if ho: data_info = data_info | dict(heldout=ho)
-    from real_nb.trainer import train as fit, make_loss
+    from real_nb.loop import train as fit
+    from real_nb.trainer import make_loss
     run_dir, loss_fn = _run_dir(output_dir), make_loss(loss, cfg)
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info, reward=_names(reward_fn), system_prompt=system_prompt,
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
