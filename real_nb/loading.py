@@ -6,121 +6,11 @@
 __all__ = ['PROBLEM_COLS', 'ANSWER_COLS', 'load_examples', 'find_columns', 'task_examples']
 
 # %% ../nbs/04b_loading.ipynb #aa25e9bd
-import csv, json, math, os, re, stat, warnings
-from pathlib import Path
+import json, math, re, warnings
 from .rewards import extract_answer, _gradable, MAX_ANSWER_CHARS, MAX_DIGITS
 from .data import Example, _short, arithmetic_task
 from .prompts import format_prompt, MATH_TEMPLATE
-
-# %% ../nbs/04b_loading.ipynb #29533d0c
-def _max_mib()->float: return float(os.environ.get('REAL_NB_MAX_DATA_MB', 1024))
-def _max_bytes()->int: return int(_max_mib() * 2**20)
-
-_KINDS = ((stat.S_ISDIR, 'folder'), (stat.S_ISFIFO, 'named pipe'), (stat.S_ISCHR, 'character device'),
-          (stat.S_ISBLK, 'block device'), (stat.S_ISSOCK, 'socket'))
-
-def _check_file(p:Path):
-    "A ValueError unless `p` (links followed) is a regular file within `REAL_NB_MAX_DATA_MB` (default 1024)."
-    st = os.stat(p)
-    if not stat.S_ISREG(st.st_mode):
-        kind = next((k for f, k in _KINDS if f(st.st_mode)), 'special file')
-        raise ValueError(f"{p}: not a regular file (a {kind}); give a .jsonl, .json, .parquet or .csv file")
-    if st.st_size > _max_bytes():
-        raise ValueError(f"{p}: {st.st_size / 2**20:.1f} MiB, over the {_max_mib():g} MiB limit for a data "
-                         "file; raise it with REAL_NB_MAX_DATA_MB=<MiB>")
-
-def _text(p:Path)->str:
-    "The UTF-8 text of `p` (a byte-order mark dropped); a ValueError naming the file and the first bad byte."
-    _check_file(p)
-    with open(p, 'rb') as f: b = f.read(_max_bytes() + 1)
-    if len(b) > _max_bytes():
-        raise ValueError(f"{p}: grew past the {_max_mib():g} MiB limit while being read; "
-                         "raise it with REAL_NB_MAX_DATA_MB=<MiB>")
-    try: return b.decode('utf-8-sig')
-    except UnicodeDecodeError as e:
-        line = b[:e.start].count(b'\n') + 1
-        raise ValueError(f'{p}: not UTF-8 text (byte 0x{b[e.start]:02x} at offset {e.start}, line {line}); '
-                         're-save the file as UTF-8') from None
-
-# %% ../nbs/04b_loading.ipynb #477958e0
-def _objects(p:Path, rows, where)->list:
-    "`rows` after checking each is a JSON object (a dict); `where(i)` names row i in the error."
-    for i, r in enumerate(rows):
-        if not isinstance(r, dict):
-            raise ValueError(f'{p}: {where(i)} is a JSON {type(r).__name__}, not an object with named '
-                             f'fields: {_short(json.dumps(r))}')
-    return rows
-
-def _read_jsonl(p:Path, split:str)->list:
-    rows, nums = [], []
-    for n, line in enumerate(_text(p).splitlines(), 1):
-        if not line.strip(): continue
-        try: rows.append(json.loads(line))
-        except json.JSONDecodeError as e:
-            msg = f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {_short(line)}'
-            raise ValueError(msg) from None
-        nums.append(n)
-    return _objects(p, rows, lambda i: f'line {nums[i]}')
-
-# %% ../nbs/04b_loading.ipynb #0d88b558
-def _read_csv(p:Path, split:str)->list:
-    import io
-    return list(csv.DictReader(io.StringIO(_text(p), newline='')))
-
-def _read_parquet(p:Path, split:str)->list:
-    "Rows of a parquet file, values as stored (pyarrow: exact int64, bytes, structs, lists), no pandas index."
-    try: import pyarrow.parquet as pq
-    except ImportError as e: raise ImportError(f'reading {p} needs pyarrow: pip install pyarrow') from e
-    _check_file(p)
-    try: t = pq.read_table(p)
-    except Exception as e: raise ValueError(f'{p}: cannot read as parquet ({type(e).__name__}: {e})') from e
-    return t.select([c for c in t.column_names if not c.startswith('__index_level_')]).to_pylist()
-
-# %% ../nbs/04b_loading.ipynb #04aa7343
-def _read_json(p:Path, split:str)->list:
-    try: d = json.loads(_text(p))
-    except json.JSONDecodeError as e:
-        raise ValueError(f'{p}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}') from None
-    if isinstance(d, dict) and isinstance(d.get(split), (list, dict)): d = d[split]
-    if isinstance(d, dict) and d and all(isinstance(v, list) for v in d.values()):
-        d = [dict(zip(d, row)) for row in zip(*d.values())]
-    if not isinstance(d, list):
-        raise ValueError(f'{p}: expected a list of records, a dict of columns or of splits')
-    return _objects(p, d, lambda i: f'record {i}')
-
-_READERS = {'.jsonl': _read_jsonl, '.json': _read_json, '.csv': _read_csv, '.parquet': _read_parquet}
-
-# %% ../nbs/04b_loading.ipynb #957df61f
-def _split_files(p:Path, split:str)->list:
-    "A folder's `{split}.*` and `{split}-*.*` data files, sorted."
-    return sorted(f for f in p.iterdir()
-                  if f.suffix in _READERS and (f.stem == split or f.stem.startswith(split + '-')))
-
-def _read_local(p:Path, split:str)->list:
-    files = _split_files(p, split) if p.is_dir() else [p]
-    if not files:
-        raise FileNotFoundError(f'{p}: no {split}.* file among {sorted(f.name for f in p.iterdir())}')
-    bad = [f for f in files if f.suffix not in _READERS]
-    if bad:
-        raise ValueError(f'{bad[0]}: unsupported file type {bad[0].suffix!r}; use one of {list(_READERS)}')
-    return [r for f in files for r in _READERS[f.suffix](f, split)]
-
-# %% ../nbs/04b_loading.ipynb #489bbce2
-def _read_hub(hub_name:str, split:str, /, **kw):
-    try: import datasets
-    except ImportError as e:
-        raise ImportError(f'{hub_name!r} is not a local file, and loading it from the Hugging Face Hub needs '
-                          'the `datasets` package: pip install datasets '
-                          '(or pip install "real-nb[data]")') from e
-    return datasets.load_dataset(hub_name, split=split, **kw)
-
-# %% ../nbs/04b_loading.ipynb #587d6367
-def _read_rows(path_or_name, split:str, /, **kw):
-    p = Path(path_or_name).expanduser()
-    if p.exists(): return _read_local(p, split)
-    if p.suffix in _READERS or str(path_or_name).startswith(('/', '.', '~')):
-        raise FileNotFoundError(f'no such file: {p}')
-    return _read_hub(str(path_or_name), split, **kw)
+from .files import read_rows
 
 # %% ../nbs/04b_loading.ipynb #9d373bd9
 PROBLEM_COLS = ('problem', 'question', 'prompt')
@@ -232,7 +122,7 @@ def load_examples(path_or_name, # local .jsonl/.json/.parquet/.csv file or folde
 
 def _load(path_or_name, problem_col, answer_col, split, limit, **hub_kwargs)->tuple:
     "(examples, the mapping `find_columns` reports) from one read of the data."
-    rows = _read_rows(path_or_name, split, **hub_kwargs)
+    rows = read_rows(path_or_name, split, **hub_kwargs)
     pc, ac, cols = _mapping(rows, path_or_name, problem_col, answer_col)
     return _to_examples(rows, pc, ac, limit, path_or_name), dict(problem_col=pc, answer_col=ac, columns=cols)
 
@@ -240,7 +130,7 @@ def _load(path_or_name, problem_col, answer_col, split, limit, **hub_kwargs)->tu
 def find_columns(path_or_name, problem_col:str=None, answer_col:str=None, # as in load_examples
                  split:str='train', **hub_kwargs)->dict:
     "The mapping `load_examples` uses for this data: `{'problem_col', 'answer_col', 'columns'}` (all found)."
-    rows = _read_rows(path_or_name, split, **hub_kwargs)
+    rows = read_rows(path_or_name, split, **hub_kwargs)
     pc, ac, cols = _mapping(rows, path_or_name, problem_col, answer_col)
     return dict(problem_col=pc, answer_col=ac, columns=cols)
 
