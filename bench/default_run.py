@@ -6,21 +6,24 @@ the held-out problems (the task's eval split, never trained on) before the warm 
 <run>/model), after it (the first eval row, step 0) and after RL (the last eval row), the gain RL adds, the sampled
 reward over the first 10% / last 20% of RL steps, and pass/fail; then the means over the seeds.
 The bar per seed: wall ≤ 180 s on a 2-core CPU and a held-out gain (last eval row − first) ≥ 0.20.
+Writes the figures to bench/demo.json (`--results`), which the docs read.
 Time it alone: `flock -x /work/coord/cpu.lock python bench/default_run.py`.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); p.add_argument('--threads', type=int, default=2)
+p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+p.add_argument('--threads', type=int, default=2)
 p.add_argument('--output_dir', default=None)
+p.add_argument('--results', default=str(Path(__file__).parent/'demo.json'), help="the results file ('' for none)")
 a = p.parse_args()
 root = Path(a.output_dir or tempfile.mkdtemp(prefix='real_nb_bench_'))
 
 def before_warm_start(run:Path)->float:
     "Greedy held-out accuracy of the untrained model the run built (`<run>/model`), on the run's held-out set."
     import torch
-    from real_nb.cli import DEMO
+    from real_nb.cli_core import DEMO
     from real_nb.data import distinct_problems, arithmetic_reward
     from real_nb.policy import load_policy
     from real_nb.evaluate import evaluate_greedy
@@ -44,7 +47,16 @@ for seed in a.seeds:
              heldout_before_warm_start=round(before_warm_start(out), 3), heldout_after_warm_start=round(ev[0][1], 3),
              heldout_end=round(ev[-1][1], 3), heldout_gain=round(gain, 3), eval_steps=[s for s, _ in ev],
              reward_first10=round(sum(r[:n1]) / n1, 3), reward_last20=round(sum(r[-n2:]) / n2, 3), passed=bool(wall <= 180 and gain >= 0.2))
-    print(json.dumps(d), flush=True); res.append(d)
-keys = ['wall_seconds', 'heldout_before_warm_start', 'heldout_after_warm_start', 'heldout_end', 'heldout_gain', 'reward_first10', 'reward_last20']
-print(json.dumps(dict(mean_over_seeds=a.seeds, **{k: round(sum(d[k] for d in res) / len(res), 3) for k in keys},
-                      min_gain=min(d['heldout_gain'] for d in res), max_wall=max(d['wall_seconds'] for d in res), all_passed=all(d['passed'] for d in res))))
+    print(json.dumps(d), flush=True)
+    res.append(d)
+keys = ['wall_seconds', 'heldout_before_warm_start', 'heldout_after_warm_start', 'heldout_end', 'heldout_gain',
+        'reward_first10', 'reward_last20']
+mean = dict(mean_over_seeds=a.seeds, **{k: round(sum(d[k] for d in res) / len(res), 3) for k in keys},
+            min_gain=min(d['heldout_gain'] for d in res), min_wall=min(d['wall_seconds'] for d in res),
+            max_wall=max(d['wall_seconds'] for d in res), all_passed=all(d['passed'] for d in res))
+print(json.dumps(mean))
+if a.results:
+    import torch
+    source = (f"python bench/default_run.py --seeds {' '.join(map(str, a.seeds))} --threads {a.threads}, "
+              f"{time.strftime('%Y-%m-%d')}, torch {torch.__version__}, {os.cpu_count()} CPUs ({platform.machine()})")
+    Path(a.results).write_text(json.dumps(dict(source=source, seeds=res, mean=mean), indent=1) + '\n')

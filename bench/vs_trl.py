@@ -32,6 +32,9 @@ positions (LM head: B·T, with one more forward when its chunks are checkpointed
 of trainable ones (LoRA A and B); attention's L² products are left out (≈ 3% at L ≈ 78). The machine's reference:
 `torch.nn.functional.linear` on the model's own linear shapes at the same positions, forward (tokens, in)·(in, out) and
 the backward's input gradient (tokens, out)·(out, in), fp32, same threads, weighted by how often the update runs each.
+
+A timing run (not --profile, --gen-only or --child) writes its figures to bench/vs_trl.json (`--results`), which the
+README's Speed section points to.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
@@ -299,6 +302,13 @@ def main_shape(a, path:Path):
             lp = statistics.median([2 * N * b * l / t for (b, l, _), t in zip(shapes, R['logp'])])
             print(f"  old log-prob forward (2·N·B·L): {lp / 1e9:.1f} GFLOP/s = {lp / peak:.0%} of the measured matmul rate")
     if a.gen: gen_variants(a, path)
+    fig = dict(shape=a.shape, threads=a.threads, reps=a.reps, steps=a.steps, trl_step_s=g, real_step_s=r, ratio=r / g,
+               ratio_per_rep=per_rep, ratio_fastest_child=best['real'] / best['trl'],
+               trl_split_s=dict(generate=statistics.median(TG), generate_and_score=statistics.median(TGS)),
+               real_split_s=split | dict(other=r - split['gen'] - split['logp'] - split['update']))
+    if a.shape == 'smollm2':
+        fig |= dict(update_gflops=done / 1e9, matmul_gflops=peak / 1e9, update_share_of_matmul_rate=done / peak)
+    return fig
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -315,6 +325,7 @@ def main():
                    help="only real-nb, with torch.profiler's top ops of its first step after warm-up (no figures)")
     p.add_argument('--child', choices=['real', 'trl'])
     p.add_argument('--path')
+    p.add_argument('--results', default=str(Path(__file__).parent/'vs_trl.json'), help="the results file ('' for none)")
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
@@ -330,14 +341,19 @@ def main():
         return
     defaults = dict(tiny=(6, 30, 2), smollm2=(1, 3, 1))
     import transformers, trl
-    print(f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
-          f"{os.cpu_count()} CPUs, torch threads {a.threads}")
+    env = (f"torch {torch.__version__}, transformers {transformers.__version__}, trl {trl.__version__}; "
+           f"{os.cpu_count()} CPUs, torch threads {a.threads}")
+    print(env)
+    figs = {}
     with tempfile.TemporaryDirectory() as d:
         for shape in (['tiny', 'smollm2'] if a.shape == 'both' else [a.shape]):
             b = argparse.Namespace(**vars(a))
             b.shape = shape
             for k, v in zip(('reps', 'steps', 'warmup'), defaults[shape]):
                 if getattr(b, k) is None: setattr(b, k, v)
-            main_shape(b, prepare(shape, Path(d)))
+            figs[shape] = main_shape(b, prepare(shape, Path(d)))
+    if a.results and not (a.profile or a.gen_only):
+        src = f"python bench/vs_trl.py {' '.join(sys.argv[1:])}".strip() + f", {time.strftime('%Y-%m-%d')}, {env}"
+        Path(a.results).write_text(json.dumps(dict(source=src, shapes=figs), indent=1) + '\n')
 
 if __name__ == '__main__': main()
