@@ -25,7 +25,7 @@ def before_warm_start(run:Path)->float:
     import torch
     from real_nb.cli_core import DEMO
     from real_nb.data import distinct_problems, arithmetic_reward
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     from real_nb.evaluate import evaluate_greedy
     torch.set_num_threads(1)
     m, tok = load_policy(run/'model', qlora=False, lora=False, gradient_checkpointing=False)

@@ -13,7 +13,8 @@ from real_nb.config import RLConfig
 from real_nb.loop import train, sft, seed_everything
 from real_nb.trainer import make_loss
 from real_nb.data import arithmetic_task, distinct_problems, arithmetic_reward, TASK_CHARS
-from real_nb.model import build_tiny_model, load_policy
+from real_nb.model import build_tiny_model
+from real_nb.policy import load_policy
 from real_nb.evaluate import evaluate_greedy
 torch.set_num_threads(1)
 seed, kind = int(sys.argv[1]), sys.argv[2]

@@ -36,8 +36,8 @@ def main():
     p.add_argument('--max_completion_length', type=int, default=512); p.add_argument('--steps', type=int, default=2)
     p.add_argument('--per_device_train_batch_size', type=int, default=8)
     a = p.parse_args()
-    from real_nb.model import load_policy
-    from real_nb.rollout import make_backend
+    from real_nb.policy import load_policy
+    from real_nb.vllm_backend import make_backend
     from real_nb.data import arithmetic_task, PromptSampler
     from real_nb.rewards import exact_match_reward
     from real_nb.config import RLConfig

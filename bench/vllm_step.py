@@ -33,11 +33,11 @@ def _capture_rows(tr, rows:list):
 
 def child_real_side(a, path:Path, vllm:bool)->dict:
     import real_nb.loop as tr
-    from real_nb import rollout
+    from real_nb import vllm_backend
     rows, start = [], []
     if vllm:
         def make(model, tok, use_vllm=False, **kw):
-            t = time.perf_counter(); b = rollout.make_backend(model, tok, use_vllm=True, enforce_eager=True, dtype='float32')
+            t = time.perf_counter(); b = vllm_backend.make_backend(model, tok, use_vllm=True, enforce_eager=True, dtype='float32')
             start.append(time.perf_counter() - t); return b
         tr.make_backend = make
     _capture_rows(tr, rows)

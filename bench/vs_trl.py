@@ -79,7 +79,7 @@ def child_real(a, path:Path)->dict:
     import real_nb.loop as lp
     from real_nb.config import RLConfig
     from real_nb.telemetry import MetricsLogger
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     from real_nb.data import Example
     s = SHAPES[a.shape]
     torch.manual_seed(0)
@@ -167,7 +167,7 @@ def child_trl(a, path:Path)->dict:
 def linear_maps(path:Path)->tuple:
     "[(in, out, is LM head, trainable)] of every linear map of real-nb's LoRA model, and N (base parameters)."
     import torch
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     m, _ = load_policy(path, qlora=False, lora=True, gradient_checkpointing=False, device='cpu')
     head = m.get_output_embeddings()
     maps = [(x.in_features, x.out_features, x is head, x.weight.requires_grad) for x in m.modules()
@@ -207,7 +207,7 @@ def matmul_rate(frozen, reps:int=5)->float:
 def gen_variants(a, path:Path)->None:
     "Median `HFBackend.generate` time at this shape for transformers' generation options."
     import torch
-    from real_nb.model import load_policy
+    from real_nb.policy import load_policy
     from real_nb.rollout import HFBackend
     s = SHAPES[a.shape]
     model, tok = load_policy(path, qlora=False, lora=s['lora'], gradient_checkpointing=False, device='cpu')

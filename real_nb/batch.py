@@ -16,7 +16,7 @@ from .baselines import group_advantages
 from .groups import rewards_to_labels
 from .rewards import score_completions
 from .logprobs import token_logprobs
-from .model import reference
+from .policy import reference
 
 # %% ../nbs/10a_batch.ipynb #dbe5d546
 @dataclass(repr=False)

@@ -9,7 +9,7 @@ __all__ = ['DATA_SUFFIXES', 'DEMO', 'MODEL_DEFAULTS', 'UsageError', 'check_paths
 # %% ../nbs/11a_cli_core.ipynb #a1c0d003
 from contextlib import contextmanager
 from pathlib import Path
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 
 # %% ../nbs/11a_cli_core.ipynb #302f53e3
 class UsageError(ValueError):

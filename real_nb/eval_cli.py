@@ -9,7 +9,7 @@ __all__ = ['eval_command']
 import time
 from pathlib import Path
 from fastcore.script import call_parse
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 from .cli_core import UsageError, DEMO, check_paths, file_examples, as_usage_error, quiet_hf
 
 # %% ../nbs/11c_eval_cli.ipynb #4e0142c4

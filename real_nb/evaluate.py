@@ -13,9 +13,10 @@ from contextlib import nullcontext
 from pathlib import Path
 from .runs import run_lock, atomic_dir, atomic_write_text, LOCK_NAME
 from .rewards import score_completions, exact_match_reward, math_reward
-from .rollout import HFBackend, make_backend
-from .model import load_policy, adapter_base
-from .data import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
+from .rollout import HFBackend
+from .vllm_backend import make_backend
+from .policy import load_policy, adapter_base
+from .prompts import fit_context, MATH_INSTRUCTION, MATH_TEMPLATE
 from .loading import task_examples
 
 # %% ../nbs/09_evaluate.ipynb #daca2477

@@ -15,9 +15,11 @@ from .config import RLConfig
 from .trainer import real, rl_step, make_optimizer, optimizer_step
 from .runs import run_record, resume_record, run_lock, atomic_write_text
 from .groups import masked_token_mean, no_signal_reason, warn_no_signal
-from .data import PromptSampler, prompt_token_ids
+from .data import PromptSampler
+from .prompts import prompt_token_ids
 from .logprobs import token_logprobs
-from .rollout import make_backend, rollout_from_token_lists, eos_ids
+from .rollout import rollout_from_token_lists, eos_ids
+from .vllm_backend import make_backend
 from .telemetry import MetricsLogger, progress_postfix
 from .checkpoints import save_checkpoint, load_checkpoint, existing_run, clear_run
 from .evaluate import evaluate_greedy

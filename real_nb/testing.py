@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 from execnb.nbio import read_nb
 from .cli import main
-from .model import build_tiny_model, load_policy
+from .model import build_tiny_model
+from .policy import load_policy
 from .rollout import rollout_from_token_lists, eos_ids
 
 # %% ../nbs/testing.ipynb #3facbfc8

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from fastcore.script import call_parse
 from .config import LOSS_NAMES
-from .data import MATH_INSTRUCTION
+from .prompts import MATH_INSTRUCTION
 from .runs import atomic_dir, run_lock
 from .cli_core import (
     UsageError, DEMO, MODEL_DEFAULTS, check_paths, demo_examples, file_examples, cli_reward, reward_names,
@@ -31,7 +31,8 @@ def _config(demo:bool, **opts):
 # %% ../nbs/11b_train_cli.ipynb #6857157a
 def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=False, vllm:bool=False):
     "(model, tokenizer, is_demo) of `--model`, else of the demo model built atomically in `run_dir/model`."
-    from real_nb.model import build_tiny_model, load_policy
+    from real_nb.model import build_tiny_model
+    from real_nb.policy import load_policy
     from real_nb.data import TASK_CHARS
     if model: return (*load_policy(model, qlora=qlora, lora=True), False)
     path = run_dir/'model'
@@ -196,7 +197,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
-    from real_nb.rollout import make_backend, gguf_to_folder
+    from real_nb.vllm_backend import make_backend, gguf_to_folder
     from real_nb.telemetry import loss_label
     # the lock before anything is written: a second process is refused here
     with as_usage_error(), run_lock(run_dir):
@@ -224,7 +225,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
 # %% ../nbs/11b_train_cli.ipynb #d6ffa6f7
 def _fitting(tok, policy, cfg, system_prompt, data, exs:list, evals:dict|None)->tuple:
     "(examples, held-out sets) without the prompts too long for the model's context (counted in a warning)."
-    from real_nb.data import fit_context
+    from real_nb.prompts import fit_context
     ctx = getattr(policy.config, 'max_position_embeddings', None)
     def fitted(xs, src): return fit_context(tok, xs, cfg.max_completion_length, ctx, system_prompt, src)
     try:

@@ -16,7 +16,7 @@ from .losses import real_surrogate_loss, sequence_logratio, loss_and_weights
 from .groups import (rewards_to_labels, zero_variance_groups, group_stats, no_signal_reason,
                             warn_no_signal)
 from .baselines import k3_kl
-from .model import guard_bnb_cpu
+from .policy import guard_bnb_cpu
 from .trl_config import LOSSES, REALConfig, label_columns, label_rewards
 
 # %% auto #0
