@@ -46,10 +46,10 @@ MODEL_DEFAULTS = dict(learning_rate=1e-5, max_completion_length=1024, save_steps
 def file_examples(data, problem_col=None, answer_col=None, instruction=MATH_INSTRUCTION,
                    split='train')->tuple:
     "(examples, data record) of a file or hub dataset; a `UsageError` when it is unreadable or unmappable."
-    from real_nb.loading import _load, _templated
+    from real_nb.loading import load_with_columns, templated
     try:   # one read of the file: the examples and the mapping together
-        exs, m = _load(data, problem_col, answer_col, split, None)
-        exs = _templated(exs, f'{{prompt}} {instruction}' if instruction else None)
+        exs, m = load_with_columns(data, problem_col, answer_col, split, None)
+        exs = templated(exs, f'{{prompt}} {instruction}' if instruction else None)
     except (ValueError, FileNotFoundError, ImportError) as e:
         raise UsageError(f"--data {data}: {e}") from None
     if not exs:

@@ -8,7 +8,7 @@ __all__ = ['read_rows']
 # %% ../nbs/04c_files.ipynb #9188f80c
 import csv, json, os, stat
 from pathlib import Path
-from .data import _short
+from .data import shorten
 
 # %% ../nbs/04c_files.ipynb #29533d0c
 def _max_mib()->float: return float(os.environ.get('REAL_NB_MAX_DATA_MB', 1024))
@@ -46,7 +46,7 @@ def _objects(p:Path, rows, where)->list:
     for i, r in enumerate(rows):
         if not isinstance(r, dict):
             raise ValueError(f'{p}: {where(i)} is a JSON {type(r).__name__}, not an object with named '
-                             f'fields: {_short(json.dumps(r))}')
+                             f'fields: {shorten(json.dumps(r))}')
     return rows
 
 def _read_jsonl(p:Path, split:str)->list:
@@ -55,7 +55,7 @@ def _read_jsonl(p:Path, split:str)->list:
         if not line.strip(): continue
         try: rows.append(json.loads(line))
         except json.JSONDecodeError as e:
-            msg = f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {_short(line)}'
+            msg = f'{p}: line {n}: invalid JSON ({e.msg} at column {e.colno}): {shorten(line)}'
             raise ValueError(msg) from None
         nums.append(n)
     return _objects(p, rows, lambda i: f'line {nums[i]}')
