@@ -6,7 +6,7 @@ Usage: python .ci/readme.py [--check | --quarto-post-render]
   --check: exit 1 if README.md differs from what index.ipynb gives
   --quarto-post-render: (run by Quarto in _proc/) rewrite $QUARTO_PROJECT_OUTPUT_DIR/README.md, when that render made one
 """
-import os, sys
+import os, re, sys
 from pathlib import Path
 from execnb.nbio import read_nb
 from nbdev.config import get_config
@@ -34,7 +34,11 @@ def _frontmatter(src):
     if 'description' in fm: out.append(f"> {fm['description']}")
     return out
 
-def readme_text(nb_path):
+def _site_links(md:str, site:str)->str:
+    "Relative links to notebooks as links to their pages on the site, so they work where README is read."
+    return re.sub(r'\]\((?![a-z]+:)([\w/.-]+)\.ipynb(#[^)]*)?\)', lambda m: f"]({site}/{m[1]}.html{m[2] or ''})", md)
+
+def readme_text(nb_path, site:str=''):
     "README text for notebook `nb_path` after nbdev's documentation processing."
     nb = read_nb(nb_path)
     FilterDefaults()(nb)
@@ -42,7 +46,7 @@ def readme_text(nb_path):
     for c in nb.cells:
         src = ''.join(c.source) if isinstance(c.source, list) else c.source
         if c.cell_type == 'raw' and src.strip().startswith('---'): parts += _frontmatter(src)
-        elif c.cell_type == 'markdown' and src.strip(): parts.append(src.strip())
+        elif c.cell_type == 'markdown' and src.strip(): parts.append(_site_links(src.strip(), site))
         elif c.cell_type == 'code':
             if src.strip(): parts.append(_fence(src, 'python'))
             parts += _outputs(c)
@@ -50,7 +54,7 @@ def readme_text(nb_path):
 
 if __name__ == '__main__':
     cfg = get_config()
-    text = readme_text(cfg.nbs_path/cfg.readme_nb)
+    text = readme_text(cfg.nbs_path/cfg.readme_nb, cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))
     readme = cfg.config_path/'README.md'
     if '--quarto-post-render' in sys.argv:
         out = Path(os.environ.get('QUARTO_PROJECT_OUTPUT_DIR', '_docs'))/'README.md'
