@@ -19,8 +19,8 @@ from .prompts import prompt_token_ids
 @dataclass(repr=False)
 class Rollout:
     "A batch of sampled completions with their prompts, masks and group ids."
-    prompt_ids: torch.Tensor       # (B, P) left-padded
-    prompt_mask: torch.Tensor      # (B, P)
+    prompt_ids: torch.Tensor       # (B, L_p) left-padded
+    prompt_mask: torch.Tensor      # (B, L_p)
     completion_ids: torch.Tensor   # (B, T) right-padded
     completion_mask: torch.Tensor  # (B, T) 1 for real tokens incl. EOS
     group_ids: torch.Tensor        # (B,) int64
@@ -29,8 +29,8 @@ class Rollout:
     truncated: torch.Tensor        # (B,) bool: no EOS within max_new_tokens
     logprobs: torch.Tensor|None = None  # (B, T) the sampler's token log-probs (vLLM), NaN if none; or None
 
-    def input_ids(self): return torch.cat([self.prompt_ids, self.completion_ids], 1)          # (B, P+T)
-    def attention_mask(self): return torch.cat([self.prompt_mask, self.completion_mask], 1)  # (B, P+T)
+    def input_ids(self): return torch.cat([self.prompt_ids, self.completion_ids], 1)          # (B, L_p+T)
+    def attention_mask(self): return torch.cat([self.prompt_mask, self.completion_mask], 1)  # (B, L_p+T)
     @property
     def n_prompt(self)->int: return self.prompt_ids.shape[1]
     def __len__(self): return len(self.group_ids)
@@ -52,7 +52,7 @@ def select(self:Rollout, idx): # indices, slice or (B,) bool mask
 @patch
 def __repr__(self:Rollout):
     sizes = torch.unique(self.group_ids, return_counts=True)[1].tolist()
-    s = f"Rollout(B={len(self)}, P={self.n_prompt}, T={self.completion_ids.shape[1]}, "
+    s = f"Rollout(B={len(self)}, Lp={self.n_prompt}, T={self.completion_ids.shape[1]}, "
     s += f"groups={len(sizes)}×{sorted(set(sizes))}, tokens={int(self.completion_mask.sum())}, "
     s += f"truncated={int(self.truncated.sum())}"
     return s + (f", sample={self.prompts[0]!r}→{self.completions[0][:60]!r})" if len(self) else ")")
@@ -131,7 +131,7 @@ def eos_ids(tokenizer, model=None)->list:
 # %% ../nbs/06_rollout.ipynb #4cf1c7dc
 def _encode_left(tok, prompts:list, # tokenizer, N prompts
                  device, system_prompt=None, instruction=None):
-    "N prompts rendered (`render_prompt`), tokenized, left-padded on `device`: `(ids, mask)` (N, P), N lists."
+    "N prompts rendered (`render_prompt`), tokenized, left-padded on `device`: `(ids, mask)` (N, L_p), N lists."
     p_lists = prompt_token_ids(tok, list(prompts), system_prompt, instruction)
     ids, mask = _pad(p_lists, tok.pad_token_id, left=True)
     return ids.to(device), mask.to(device), p_lists
@@ -152,7 +152,7 @@ def _seed(device, seed:int):
 _CACHE_KW = 'cache' if 'cache' in BaseModelOutputWithPast.__dataclass_fields__ else 'past_key_values'
 
 # %% ../nbs/06_rollout.ipynb #258f9943
-def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask, P ≥ 2
+def _shared_prefill(m, ids, mask, # the model; left-padded (N, L_p) prompt ids and mask, L_p ≥ 2
                     G:int): # samples per prompt
     "KV cache of every prompt but its last token, computed once per prompt and repeated G times (N·G rows)."
     body = body_and_head(m)[0]   # the decoder (LoRA layers included): no LM head over the prompt
@@ -162,11 +162,11 @@ def _shared_prefill(m, ids, mask, # the model; left-padded (N, P) prompt ids and
     cache.batch_repeat_interleave(G)
     return cache
 
-def _generate_eval(m, ids, mask, # the model; left-padded (N, P) prompt ids and mask
+def _generate_eval(m, ids, mask, # the model; left-padded (N, L_p) prompt ids and mask
                    G:int, seed=None, # samples per prompt; RNG seed
                    prefill_min_tokens:int|None=16, # prefill once per prompt from this many tokens (or None)
                    **kw): # `generate` arguments
-    "`m.generate` on each prompt repeated G times, in eval mode, with a forked (seeded) RNG: `(N·G, P+T)`."
+    "`m.generate` on each prompt repeated G times, in eval mode, with a forked (seeded) RNG: `(N·G, L_p+T)`."
     modes = {mod: mod.training for mod in m.modules()}
     guard_bnb_cpu(m)
     _set_training(modes, False)
