@@ -29,7 +29,7 @@ def run(path, reward_funcs, steps=3, **kw):
     from transformers import AutoModelForCausalLM
     from transformers.trainer_callback import PrinterCallback
     from real_nb.model import char_tokenizer
-    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALConfig
     from real_nb.trl import REALTrainer
     class Rec(REALTrainer):
         def _compute_loss(self, model, inputs):

@@ -43,7 +43,7 @@ def main():
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     from trl import GRPOConfig, GRPOTrainer
-    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALConfig
     from real_nb.trl import REALTrainer
     from real_nb.model import build_tiny_model
     path = Path(tempfile.mkdtemp())

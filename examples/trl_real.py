@@ -54,7 +54,7 @@ def main():
     from datasets import load_dataset
     from peft import LoraConfig
     from transformers import BitsAndBytesConfig
-    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALConfig
     from real_nb.trl import REALTrainer
     world = PartialState().num_processes
     rollout = a.prompts_per_rollout * a.num_generations

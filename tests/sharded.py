@@ -130,7 +130,7 @@ def worker(engine, tiny, out):
     from peft import LoraConfig
     from transformers import BitsAndBytesConfig, TrainerCallback
     from real_nb.model import char_tokenizer
-    from real_nb.trl_config import REALConfig
+    from real_nb.trl import REALConfig
     from real_nb.trl import REALTrainer
     rank = int(os.environ['RANK'])
 
