@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"The package's layout figures: import cycles, re-export shims, methods attached by assignment, long and `;`-joined lines."
+"The package's layout: import cycles, re-export shims, assigned methods, private cross-module imports, line figures."
 import ast, sys
 from pathlib import Path
 
@@ -68,6 +68,12 @@ def assigned_methods(mod:str, tree)->list:
     return [f'{mod}:{n.lineno}: {t.value.id}.{t.attr}' for n in tree.body if isinstance(n, ast.Assign)
             for t in n.targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in classes]
 
+def private_imports(mod:str, tree)->list:
+    "Private names (`_x`) this module imports from another package module: a helper two modules share is public."
+    return [f'{mod}:{n.lineno}: {a.name} from {n.module}' for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+            and (n.level == 1 or (n.module or '').startswith('real_nb')) for a in n.names
+            if a.name.startswith('_') and not a.name.startswith('__')]
+
 def line_figures(mods:dict)->dict:
     "Code lines (but nbdev's generated `__all__`), those over 110 and 120 characters, and `;`-joined statements."
     code = long110 = long120 = 0
@@ -96,6 +102,7 @@ if __name__ == '__main__':
     problems = [f'import cycle: {" ↔ ".join(c)}' for c in cycles(graph)]
     problems += [s for m, t in mods.items() for s in shims(m, t)]
     problems += [f'method by assignment: {s}' for m, t in mods.items() for s in assigned_methods(m, t)]
+    problems += [f'private import: {s}' for m, t in mods.items() for s in private_imports(m, t)]
     f = line_figures(mods)
     print(f"{len(mods)} modules, {f['code_lines']} code lines; over 110 chars: {f['over_110']} "
           f"({100*f['over_110']/f['code_lines']:.1f}%); over 120: {f['over_120']} ({100*f['over_120']/f['code_lines']:.1f}%); "
