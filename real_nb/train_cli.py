@@ -198,7 +198,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     if resume: _check_resume(run_dir, cfg, loss_fn, info)
     import torch
     from real_nb.vllm_backend import make_backend, gguf_to_folder
-    from real_nb.telemetry import loss_label
+    from real_nb.plots import loss_label
     # the lock before anything is written: a second process is refused here
     with as_usage_error(), run_lock(run_dir):
         # again, under the lock: a run may have started since
@@ -236,7 +236,8 @@ def _fitting(tok, policy, cfg, system_prompt, data, exs:list, evals:dict|None)->
 def _summary(run_dir:Path, rows:list)->str:
     "The last lines printed: the loss, sampled reward at the start and end of RL, held-out accuracy, files."
     import json
-    from real_nb.telemetry import plot_rewards, loss_label, read_metrics
+    from real_nb.telemetry import read_metrics
+    from real_nb.plots import plot_rewards, loss_label
     ms = read_metrics(run_dir)
     r = [d['reward_mean'] for d in ms if d.get('phase', 'rl') == 'rl' and d.get('reward_mean') is not None]
     n = max(1, len(r) // 10)
