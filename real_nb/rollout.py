@@ -131,7 +131,7 @@ def eos_ids(tokenizer, model=None)->list:
 # %% ../nbs/06_rollout.ipynb #4cf1c7dc
 def _encode_left(tok, prompts:list, # tokenizer, N prompts
                  device, system_prompt=None, instruction=None):
-    "N prompts rendered (`render_prompt`), tokenized, left-padded on `device`: `(ids, mask)` (N, L_p), N lists."
+    "N prompts rendered (`render_prompt`), tokenized, left-padded on `device`: `(ids, mask)` (N, L_p), lists."
     p_lists = prompt_token_ids(tok, list(prompts), system_prompt, instruction)
     ids, mask = _pad(p_lists, tok.pad_token_id, left=True)
     return ids.to(device), mask.to(device), p_lists

@@ -21,7 +21,8 @@ def tiny_policy(path=None, # folder for the model (None: a new temporary folder)
                 **build_kw, # passed to `build_tiny_model` (chars, hidden_size, num_layers, ...)
                ):
     "A full-precision tiny policy and its tokenizer: no LoRA, no gradient checkpointing."
-    path = build_tiny_model(path or Path(tempfile.mkdtemp())/'tiny', **(dict(hidden_size=32, num_layers=1) | build_kw))
+    kw = dict(hidden_size=32, num_layers=1) | build_kw
+    path = build_tiny_model(path or Path(tempfile.mkdtemp())/'tiny', **kw)
     return load_policy(path, qlora=False, lora=False, gradient_checkpointing=False)
 
 # %% ../nbs/testing.ipynb #1d788d6a
@@ -76,7 +77,9 @@ def run_js(src:str, # OJS definitions: plain `name = …` lines
            expr:str, # a JavaScript expression to evaluate after them
           ):
     "`expr` evaluated by node after the definitions `src`, read back from JSON."
-    if not shutil.which('node'): raise RuntimeError("node is needed to check the page's JavaScript against Python")
-    res = subprocess.run(['node', '-e', f'{src}\nconsole.log(JSON.stringify({expr}))'], capture_output=True, text=True)
+    if not shutil.which('node'):
+        raise RuntimeError("node is needed to check the page's JavaScript against Python")
+    js = f'{src}\nconsole.log(JSON.stringify({expr}))'
+    res = subprocess.run(['node', '-e', js], capture_output=True, text=True)
     if res.returncode: raise RuntimeError(f"node: {res.stderr.strip()[-300:]}")
     return json.loads(res.stdout)
