@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['drift_sbar', 'offpolicy_drift', 'plot_offpolicy', 'drift_widget']
 
-# %% ../nbs/12a_explore_offpolicy.ipynb #7c8ed34d
+# %% ../nbs/12a_explore_offpolicy.ipynb #f4c9a497
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt, seaborn as sns
 import ipywidgets as W
