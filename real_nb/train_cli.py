@@ -12,8 +12,9 @@ from fastcore.script import call_parse
 from .config import LOSS_NAMES
 from .prompts import MATH_INSTRUCTION
 from .runs import atomic_dir, run_lock
+from .resume_cli import check_train, check_resume, resume_args
 from .cli_core import (
-    UsageError, DEMO, MODEL_DEFAULTS, check_paths, demo_examples, file_examples, cli_reward, reward_names,
+    UsageError, DEMO, MODEL_DEFAULTS, demo_examples, file_examples, cli_reward, reward_names,
     heldout_examples,
     as_usage_error, quiet_hf)
 
@@ -43,89 +44,6 @@ def _policy(model, run_dir:Path, qlora:bool, lora:bool, seed:int, resume:bool=Fa
             build_tiny_model(tmp, chars=TASK_CHARS, hidden_size=DEMO['hidden_size'],
                              num_layers=DEMO['num_layers'], seed=seed, **heads)
     return (*load_policy(path, qlora=qlora, lora=lora or qlora or vllm, gradient_checkpointing=False), True)
-
-# %% ../nbs/11b_train_cli.ipynb #eee961a7
-def _check_train(output_dir, resume:bool, overwrite:bool, model, data):
-    "A `UsageError` for options that cannot go together, a missing file, or a run folder holding a run."
-    if resume and not output_dir: raise UsageError("--resume needs --output_dir: the run folder to continue")
-    if resume and overwrite:
-        raise UsageError("--resume and --overwrite contradict each other: continue the run, or replace it")
-    out = Path(output_dir) if output_dir else None
-    if out and out.exists() and not out.is_dir():
-        raise UsageError(f"--output_dir {output_dir} is a file, not a folder")
-    if resume and not out.is_dir(): raise UsageError(f"--resume: there is no run folder {output_dir}")
-    check_paths(model, data)
-    if not (out and not resume and not overwrite and out.is_dir()): return
-    from real_nb.checkpoints import existing_run   # imports torch: only when there is a folder to look at
-    if held := existing_run(output_dir):
-        raise UsageError(f"{output_dir} already holds a run ({', '.join(held)}): "
-                         "add --resume to continue it or --overwrite to replace it")
-
-def _changes(diff:dict)->str:
-    "`name: old → new` for each setting in `diff` (name → (old, new))."
-    return "; ".join(f"{k}: {a!r} → {b!r}" for k, (a, b) in diff.items())
-
-def _check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
-    "A `UsageError` when `--resume` would continue the checkpointed run with other settings."
-    import json
-    from real_nb.verify import find_checkpoint
-    from real_nb.runs import run_differences, run_record
-    ck = find_checkpoint(run_dir, verify=False)
-    state = json.loads((ck/'state.json').read_text()) if ck else {}
-    if state.get('step', 0) > cfg.max_steps:
-        raise UsageError(f"--resume: {run_dir} is at step {state['step']}, past --max_steps {cfg.max_steps}")
-    if not (old := state.get('extra', {}).get('record')): return
-    new = run_record(cfg, None, loss_fn, run_info)
-    new = {k: v for k, v in new.items() if k != 'model'}   # the model is checked when it loads
-    if diff := run_differences(old, new):
-        raise UsageError(f"--resume: settings differ from the run in {run_dir} ({_changes(diff)}): "
-                         "pass the run's settings, or start a new --output_dir")
-
-# %% ../nbs/11b_train_cli.ipynb #0c6e4842
-def _recorded(run_dir:Path)->dict|None:
-    "The run record of `run_dir`: its newest intact checkpoint's, else config.json's, else None."
-    import json
-    from real_nb.verify import find_checkpoint, CheckpointError
-    try: ck = find_checkpoint(run_dir)
-    except CheckpointError as e: raise UsageError(f"--resume: {e}") from None
-    rec = json.loads((ck/'state.json').read_text())['extra'].get('record') if ck else None
-    cfg_file = run_dir/'config.json'
-    return rec or (json.loads(cfg_file.read_text()) if cfg_file.is_file() else None)
-
-def _from_record(rec:dict)->dict:
-    "The `real-nb train` options that made a recorded run."
-    import re
-    from real_nb.config import RLConfig
-    run, settings = rec.get('run', {}), rec.get('config', {})
-    data_rec, demo = run.get('data', {}), str(run.get('model', '')).startswith('demo')
-    arith, ho = data_rec.get('source') in (None, 'arithmetic'), (data_rec.get('heldout') or {}).get('source')
-    fmt = [re.fullmatch(r'format_reward\(weight=(.*)\)', r) for r in run.get('reward', [])]
-    fw = [float(m[1]) for m in fmt if m]
-    split = ho == 'arithmetic eval split'
-    opts = dict(model=None if demo else run.get('model'), data=None if arith else data_rec['source'],
-                problem_col=data_rec.get('problem_col'), answer_col=data_rec.get('answer_col'),
-                instruction=data_rec.get('instruction', MATH_INSTRUCTION),
-                system_prompt=run.get('system_prompt'), format_weight=fw[0] if fw else 0.0,
-                loss=rec.get('loss', {}).get('name', 'real'), qlora=bool(run.get('qlora')),
-                lora=demo and bool(run.get('lora')), vllm=bool(run.get('vllm')),
-                eval_data=None if ho is None or (arith and split) else 'arithmetic' if split else ho)
-    return opts | {k: v for k, v in settings.items() if k in RLConfig.__dataclass_fields__}
-
-# %% ../nbs/11b_train_cli.ipynb #e939d559
-def _resume_args(args:dict)->dict:
-    "`real-nb train`'s options; on --resume of a recorded run, the run's own but for `RESUMABLE` ones."
-    import inspect
-    from real_nb.runs import RESUMABLE
-    out = args.get('output_dir')
-    if not (args.get('resume') and out and Path(out).is_dir()): return args
-    if (rec := _recorded(Path(out))) is None: return args
-    params = inspect.signature(train_command.__wrapped__).parameters.values()
-    old, dflt = _from_record(rec), {p.name: p.default for p in params}
-    given = {k: v for k, v in args.items() if v != dflt.get(k)}
-    if diff := {k: (old[k], v) for k, v in given.items() if k in old and k not in RESUMABLE and v != old[k]}:
-        raise UsageError(f"--resume: settings differ from the run in {out} ({_changes(diff)}): "
-                         f"a resume keeps the run's settings; only {', '.join(RESUMABLE)} may change")
-    return args | old | {k: v for k, v in given.items() if k in RESUMABLE}
 
 # %% ../nbs/11b_train_cli.ipynb #be40796d
 @call_parse
@@ -166,7 +84,7 @@ def train_command(
     report_to:str=None, # wandb | trackio (default: none)
 ):
     "Train with REAL or a baseline loss: no arguments, the CPU demo; with --model, the `MODEL_DEFAULTS`."
-    return _train(**_resume_args(locals()))
+    return _train(**resume_args(locals(), train_command.__wrapped__))
 
 # %% ../nbs/11b_train_cli.ipynb #1c37834c
 def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, report_to,
@@ -176,7 +94,7 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
         raise UsageError(f"--loss {loss}: unknown loss; choose one of {', '.join(LOSS_NAMES)}")
     try: cfg = _config(model is None, **opts)
     except ValueError as e: raise UsageError(str(e)) from None
-    _check_train(output_dir, resume, overwrite, model, data)
+    check_train(output_dir, resume, overwrite, model, data)
     import importlib.util
     if vllm and importlib.util.find_spec('vllm') is None:
         raise UsageError("--vllm: vLLM is not installed: "
@@ -195,14 +113,14 @@ def _train(model, data, output_dir, loss, qlora, lora, vllm, resume, overwrite, 
     info = dict(model=model or 'demo: tiny model built into <run>/model', data=data_info,
                 reward=reward_names(reward_fn), system_prompt=system_prompt,
                 lora=bool(lora or qlora or model or vllm), qlora=qlora, vllm=vllm)
-    if resume: _check_resume(run_dir, cfg, loss_fn, info)
+    if resume: check_resume(run_dir, cfg, loss_fn, info)
     import torch
     from real_nb.vllm_backend import make_backend, gguf_to_folder
     from real_nb.plots import loss_label
     # the lock before anything is written: a second process is refused here
     with as_usage_error(), run_lock(run_dir):
         # again, under the lock: a run may have started since
-        _check_train(output_dir, resume, overwrite, model, data)
+        check_train(output_dir, resume, overwrite, model, data)
         if vllm and model and str(model).lower().endswith('.gguf'):   # vLLM loads folders
             with quiet_hf(): model = str(gguf_to_folder(model, run_dir/'base'))
         with quiet_hf(): policy, tok, demo = _policy(model, run_dir, qlora, lora, cfg.seed, resume, vllm)
