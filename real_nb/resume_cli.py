@@ -8,6 +8,7 @@ __all__ = ['check_train', 'check_resume', 'resume_args']
 # %% ../nbs/11d_resume_cli.ipynb #e614f8f1
 from pathlib import Path
 from .prompts import MATH_INSTRUCTION
+from .runs import describe_differences
 from .cli_core import UsageError, check_paths
 
 # %% ../nbs/11d_resume_cli.ipynb #05ade231
@@ -27,10 +28,6 @@ def check_train(output_dir, resume:bool, overwrite:bool, model, data):
         raise UsageError(f"{output_dir} already holds a run ({', '.join(held)}): "
                          "add --resume to continue it or --overwrite to replace it")
 
-def _changes(diff:dict)->str:
-    "`name: old → new` for each setting in `diff` (name → (old, new))."
-    return "; ".join(f"{k}: {a!r} → {b!r}" for k, (a, b) in diff.items())
-
 def check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
     "A `UsageError` when `--resume` would continue the checkpointed run with other settings."
     import json
@@ -44,7 +41,8 @@ def check_resume(run_dir:Path, cfg, loss_fn, run_info:dict):
     new = run_record(cfg, None, loss_fn, run_info)
     new = {k: v for k, v in new.items() if k != 'model'}   # the model is checked when it loads
     if diff := run_differences(old, new):
-        raise UsageError(f"--resume: settings differ from the run in {run_dir} ({_changes(diff)}): "
+        what = describe_differences(diff)
+        raise UsageError(f"--resume: settings differ from the run in {run_dir} ({what}): "
                          "pass the run's settings, or start a new --output_dir")
 
 # %% ../nbs/11d_resume_cli.ipynb #74c7d4fe
@@ -91,6 +89,7 @@ def resume_args(args:dict, # the options `command` was called with
     old, dflt = _from_record(rec), {p.name: p.default for p in params}
     given = {k: v for k, v in args.items() if v != dflt.get(k)}
     if diff := {k: (old[k], v) for k, v in given.items() if k in old and k not in RESUMABLE and v != old[k]}:
-        raise UsageError(f"--resume: settings differ from the run in {out} ({_changes(diff)}): "
+        what = describe_differences(diff)
+        raise UsageError(f"--resume: settings differ from the run in {out} ({what}): "
                          f"a resume keeps the run's settings; only {', '.join(RESUMABLE)} may change")
     return args | old | {k: v for k, v in given.items() if k in RESUMABLE}
