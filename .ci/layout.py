@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"The package's layout: import cycles, re-export shims, assigned methods, private cross-module imports, line figures."
+"The package's layout: import cycles, re-export shims, assigned methods, private imports, line figures."
 import ast, sys
 from pathlib import Path
 
@@ -7,7 +7,8 @@ PKG = Path(__file__).resolve().parent.parent/'real_nb'
 
 def modules()->dict:
     "Module name → parsed AST, for every library module but the generated index."
-    return {p.stem: ast.parse(p.read_text()) for p in sorted(PKG.glob('*.py')) if p.stem not in ('_modidx', '__init__')}
+    files = [p for p in sorted(PKG.glob('*.py')) if p.stem not in ('_modidx', '__init__')]
+    return {p.stem: ast.parse(p.read_text()) for p in files}
 
 def imported(mod:str, tree)->set:
     "The package modules `mod` imports anywhere (top level or inside a function)."
@@ -18,7 +19,8 @@ def imported(mod:str, tree)->set:
             if n.level == 1: out.add(name.split('.')[0] if name else '')
             elif name.startswith('real_nb.'): out.add(name.split('.')[1])
             elif name == 'real_nb': out |= {a.name for a in n.names}
-        elif isinstance(n, ast.Import): out |= {a.name.split('.')[1] for a in n.names if a.name.startswith('real_nb.')}
+        elif isinstance(n, ast.Import):
+            out |= {a.name.split('.')[1] for a in n.names if a.name.startswith('real_nb.')}
     return out - {mod, ''}
 
 def cycles(graph:dict)->list:
@@ -46,10 +48,11 @@ def cycles(graph:dict)->list:
     return out
 
 def shims(mod:str, tree)->list:
-    "Re-export devices: a module `__getattr__`, an `_all_` list, or `__all__` naming what the module only imports."
+    "Re-export devices: a module `__getattr__`, an `_all_` list, or `__all__` naming what is only imported."
     out, defined, imported_names, listed = [], set(), set(), []
     for n in tree.body:
-        if isinstance(n, ast.FunctionDef) and n.name == '__getattr__': out.append(f'{mod}: module __getattr__')
+        if isinstance(n, ast.FunctionDef) and n.name == '__getattr__':
+            out.append(f'{mod}: module __getattr__')
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): defined.add(n.name)
         if isinstance(n, (ast.Assign, ast.AnnAssign)):
             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
@@ -63,25 +66,28 @@ def shims(mod:str, tree)->list:
     return out
 
 def assigned_methods(mod:str, tree)->list:
-    "Module-level `Class.attr = ...` statements: methods attached by assignment instead of `@patch` or the class body."
+    "Module-level `Class.attr = ...`: methods attached by assignment instead of `@patch` or the class body."
     classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
     return [f'{mod}:{n.lineno}: {t.value.id}.{t.attr}' for n in tree.body if isinstance(n, ast.Assign)
-            for t in n.targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in classes]
+            for t in n.targets
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in classes]
 
 def private_imports(mod:str, tree)->list:
-    "Private names (`_x`) this module imports from another package module: a helper two modules share is public."
-    return [f'{mod}:{n.lineno}: {a.name} from {n.module}' for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
-            and (n.level == 1 or (n.module or '').startswith('real_nb')) for a in n.names
+    "Private names (`_x`) imported from another package module: a helper two modules share is public."
+    froms = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+             and (n.level == 1 or (n.module or '').startswith('real_nb'))]
+    return [f'{mod}:{n.lineno}: {a.name} from {n.module}' for n in froms for a in n.names
             if a.name.startswith('_') and not a.name.startswith('__')]
 
 def line_figures(mods:dict)->dict:
-    "Code lines (but nbdev's generated `__all__`), those over 110 and 120 characters, and `;`-joined statements."
+    "Code lines (not nbdev's generated `__all__`), those over 110 and 120 characters, `;`-joined statements."
     code = long110 = long120 = 0
     joined = set()
     for mod, tree in mods.items():
         lines = (PKG/f'{mod}.py').read_text().splitlines()
-        generated = {i for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == '__all__'
-                     for i in range(n.lineno - 1, n.end_lineno)}   # nbdev writes `__all__`
+        is_all = lambda n: isinstance(n, ast.Assign) and getattr(n.targets[0], 'id', '') == '__all__'
+        alls = [n for n in tree.body if is_all(n)]
+        generated = {i for n in alls for i in range(n.lineno - 1, n.end_lineno)}   # nbdev writes `__all__`
         for i, l in enumerate(lines):
             if i not in generated and l.strip() and not l.lstrip().startswith('#'):
                 code += 1
@@ -104,9 +110,9 @@ if __name__ == '__main__':
     problems += [f'method by assignment: {s}' for m, t in mods.items() for s in assigned_methods(m, t)]
     problems += [f'private import: {s}' for m, t in mods.items() for s in private_imports(m, t)]
     f = line_figures(mods)
-    print(f"{len(mods)} modules, {f['code_lines']} code lines; over 110 chars: {f['over_110']} "
-          f"({100*f['over_110']/f['code_lines']:.1f}%); over 120: {f['over_120']} ({100*f['over_120']/f['code_lines']:.1f}%); "
-          f"lines with `;`-joined statements: {f['semicolon_lines']}")
+    pct = lambda k: f"{f[k]} ({100 * f[k] / f['code_lines']:.1f}%)"
+    print(f"{len(mods)} modules, {f['code_lines']} code lines; over 110 chars: {pct('over_110')}; "
+          f"over 120: {pct('over_120')}; lines with `;`-joined statements: {f['semicolon_lines']}")
     for p in problems: print(p)
     print(f'{len(problems)} layout problems')
     sys.exit(1 if problems and '--check' in sys.argv else 0)

@@ -1,10 +1,12 @@
-"""Make README.md from nbs/index.ipynb without Quarto: nbdev's doc processors, then a small GFM exporter. The one README
-generator: `nbdev_readme` and `nbdev_docs` render README.md with Quarto, and nbs/_quarto.yml's post-render hook runs this
-script with --quarto-post-render, which replaces Quarto's version with this one before nbdev copies it to the top level.
+"""Make README.md from nbs/index.ipynb without Quarto: nbdev's doc processors, then a small GFM exporter.
+The one README generator: `nbdev_readme` and `nbdev_docs` render README.md with Quarto, and nbs/_quarto.yml's
+post-render hook runs this script with --quarto-post-render, which replaces Quarto's version with this one
+before nbdev copies it to the top level.
 
 Usage: python .ci/readme.py [--check | --quarto-post-render]
   --check: exit 1 if README.md differs from what index.ipynb gives
-  --quarto-post-render: (run by Quarto in _proc/) rewrite $QUARTO_PROJECT_OUTPUT_DIR/README.md, when that render made one
+  --quarto-post-render: (run by Quarto in _proc/) rewrite $QUARTO_PROJECT_OUTPUT_DIR/README.md, when that
+                        render made one
 """
 import os, re, sys
 from pathlib import Path
@@ -23,7 +25,8 @@ def _outputs(cell):
             d = o['data']
             if 'text/markdown' in d: res.append(''.join(d['text/markdown']))
             elif 'text/plain' in d: res.append(_fence(''.join(d['text/plain'])))
-        elif o.get('output_type') == 'error': raise ValueError(f"index.ipynb has an error output: {o.get('ename')}")
+        elif o.get('output_type') == 'error':
+            raise ValueError(f"index.ipynb has an error output: {o.get('ename')}")
     return res
 
 def _frontmatter(src):
@@ -36,7 +39,8 @@ def _frontmatter(src):
 
 def _site_links(md:str, site:str)->str:
     "Relative links to notebooks as links to their pages on the site, so they work where README is read."
-    return re.sub(r'\]\((?![a-z]+:)([\w/.-]+)\.ipynb(#[^)]*)?\)', lambda m: f"]({site}/{m[1]}.html{m[2] or ''})", md)
+    link = r'\]\((?![a-z]+:)([\w/.-]+)\.ipynb(#[^)]*)?\)'
+    return re.sub(link, lambda m: f"]({site}/{m[1]}.html{m[2] or ''})", md)
 
 def readme_text(nb_path, site:str=''):
     "README text for notebook `nb_path` after nbdev's documentation processing."
@@ -54,14 +58,16 @@ def readme_text(nb_path, site:str=''):
 
 if __name__ == '__main__':
     cfg = get_config()
-    text = readme_text(cfg.nbs_path/cfg.readme_nb, cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/'))
+    site = cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')
+    text = readme_text(cfg.nbs_path/cfg.readme_nb, site)
     readme = cfg.config_path/'README.md'
     if '--quarto-post-render' in sys.argv:
         out = Path(os.environ.get('QUARTO_PROJECT_OUTPUT_DIR', '_docs'))/'README.md'
         if out.exists(): out.write_text(text); print(f"README.md: {out} replaced by .ci/readme.py's version")
     elif '--check' in sys.argv:
         if not readme.exists() or readme.read_text() != text:
-            sys.exit("README.md is out of sync with nbs/index.ipynb: run `python .ci/readme.py` and commit it")
+            sys.exit("README.md is out of sync with nbs/index.ipynb: "
+                     "run `python .ci/readme.py` and commit it")
         print("README.md is in sync with nbs/index.ipynb")
     else:
         readme.write_text(text); print(f"wrote {readme}")
